@@ -1,0 +1,434 @@
+"""BaseAutoencoder: the scikit-learn face of every skae autoencoder.
+
+It owns parameters, input validation and fitted state, and builds a
+:class:`~skae._net.AutoencoderNet` by composition. Variants differ by data:
+which module :meth:`_build_module` returns and which penalties
+:meth:`_penalties` lists.
+"""
+
+import copy
+import warnings
+from numbers import Integral, Real
+
+import numpy as np
+import torch
+from skorch.callbacks import EarlyStopping
+from sklearn.base import (
+    BaseEstimator,
+    ClassNamePrefixFeaturesOutMixin,
+    TransformerMixin,
+    _fit_context,
+)
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_array, check_is_fitted, validate_data
+from torch import nn
+
+from ._data import ArrayDataset, BatchIterator, HoldoutSplit
+from ._net import AutoencoderNet, resolve_device
+from .modules import ACTIVATIONS, build_mlp_autoencoder
+
+OPTIMIZERS = {
+    "adam": torch.optim.Adam,
+    "adamw": torch.optim.AdamW,
+    "sgd": torch.optim.SGD,
+    "rmsprop": torch.optim.RMSprop,
+}
+
+RECONSTRUCTION_LOSSES = {"mse": nn.MSELoss, "bce": nn.BCEWithLogitsLoss}
+
+# Inference batches are larger than training ones: no gradients are kept.
+_INFERENCE_BATCH_SIZE = 4096
+
+
+def _silent(*args, **kwargs):
+    pass
+
+
+def _seed_from(random_state) -> int:
+    """A torch seed from a scikit-learn ``random_state``, without touching global RNGs."""
+    if random_state is None:
+        # Fresh OS entropy: drawing from np.random here would move the global
+        # numpy RNG, which fit promises to leave alone.
+        return int(np.random.SeedSequence().generate_state(1)[0])
+    if isinstance(random_state, Integral):
+        return int(random_state)
+    return int(check_random_state(random_state).randint(np.iinfo(np.int32).max))
+
+
+def _fork_rng(device: str):
+    """Let torch draw random numbers without moving the caller's RNG state."""
+    devices = [torch.cuda.current_device()] if device.startswith("cuda") else []
+    return torch.random.fork_rng(devices=devices)
+
+
+def _as_tensor(X: np.ndarray) -> torch.Tensor:
+    """Share memory with a float32 array; convert float64 once."""
+    X = X.astype(np.float32, copy=False)
+    with warnings.catch_warnings():
+        # Read-only arrays (memmaps, joblib-shared data) are fine: skae never
+        # writes to its input.
+        warnings.filterwarnings("ignore", message="The given NumPy array is not writable")
+        return torch.from_numpy(X)
+
+
+class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
+    """Base class of skae's autoencoders; not meant to be used directly.
+
+    Subclasses document the parameters; this class implements ``fit``,
+    ``partial_fit``, ``transform``, ``inverse_transform``, ``score`` and
+    ``score_samples`` once for all of them.
+    """
+
+    _parameter_constraints: dict = {
+        "n_components": [Interval(Integral, 1, None, closed="left")],
+        "hidden_layer_sizes": ["array-like"],
+        "activation": [StrOptions(set(ACTIVATIONS))],
+        "loss": [StrOptions(set(RECONSTRUCTION_LOSSES))],
+        "max_epochs": [Interval(Integral, 1, None, closed="left")],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "lr": [Interval(Real, 0, None, closed="neither")],
+        "optimizer": [StrOptions(set(OPTIMIZERS)), callable],
+        "weight_decay": [Interval(Real, 0, None, closed="left")],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "device": [StrOptions({"cpu", "cuda", "auto"})],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+        "warm_start": ["boolean"],
+        "net_params": [dict, None],
+    }
+
+    def __init__(
+        self,
+        n_components=2,
+        *,
+        hidden_layer_sizes=(256, 64),
+        activation="elu",
+        loss="mse",
+        max_epochs=200,
+        batch_size=64,
+        lr=1e-3,
+        optimizer="adam",
+        weight_decay=0.0,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
+        tol=1e-4,
+        device="auto",
+        random_state=None,
+        verbose=0,
+        warm_start=False,
+        net_params=None,
+    ):
+        self.n_components = n_components
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.loss = loss
+        self.max_epochs = max_epochs
+        self.batch_size = batch_size
+        self.lr = lr
+        self.optimizer = optimizer
+        self.weight_decay = weight_decay
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
+        self.device = device
+        self.random_state = random_state
+        self.verbose = verbose
+        self.warm_start = warm_start
+        self.net_params = net_params
+
+    # -- what variants override -------------------------------------------
+
+    def _module_params(self) -> dict:
+        """Keyword arguments of :func:`~skae.modules.build_mlp_autoencoder`."""
+        return {"activation": self.activation}
+
+    def _build_module(self, n_features: int) -> nn.Module:
+        return build_mlp_autoencoder(
+            n_features,
+            self.n_components,
+            hidden_layer_sizes=self._hidden_layer_sizes(),
+            output_activation="sigmoid" if self.loss == "bce" else "identity",
+            **self._module_params(),
+        )
+
+    def _penalties(self) -> list:
+        """Penalties added to the reconstruction loss (none for a plain AE)."""
+        return []
+
+    # -- validation ---------------------------------------------------------
+
+    def _hidden_layer_sizes(self) -> tuple:
+        sizes = tuple(np.ravel(np.asarray(self.hidden_layer_sizes, dtype=object)))
+        if not all(isinstance(s, Integral) and s > 0 for s in sizes):
+            raise ValueError(
+                "hidden_layer_sizes must hold positive integers, got "
+                f"{self.hidden_layer_sizes!r}."
+            )
+        return tuple(int(s) for s in sizes)
+
+    def _validate_X(self, X, reset: bool) -> np.ndarray:
+        X = validate_data(self, X, reset=reset, dtype=[np.float32, np.float64])
+        if self.loss == "bce" and (X.min() < 0 or X.max() > 1):
+            raise ValueError(
+                'loss="bce" needs X in [0, 1]; got values in '
+                f"[{X.min():g}, {X.max():g}]. Scale X (MinMaxScaler) or use "
+                'loss="mse".'
+            )
+        return X
+
+    def _standardization(self, X: np.ndarray):
+        """Per-feature mean and one global scale, so the MSE objective stays PCA's."""
+        if self.loss == "bce":
+            return np.zeros(X.shape[1], np.float32), np.float32(1.0)
+        mean = X.mean(axis=0, dtype=np.float64)
+        scale = np.sqrt(np.mean(X.var(axis=0, dtype=np.float64)))
+        if not np.isfinite(scale) or scale <= np.finfo(np.float32).tiny:
+            scale = 1.0
+        return mean.astype(np.float32), np.float32(scale)
+
+    # -- building and training ----------------------------------------------
+
+    def _build_net(self, X: np.ndarray, seed: int, device: str) -> AutoencoderNet:
+        torch.manual_seed(seed)
+        module = self._build_module(X.shape[1]).set_standardization(
+            *self._standardization(X)
+        )
+        sink = print if self.verbose else _silent
+        if self.early_stopping:
+            train_split = HoldoutSplit(self.validation_fraction, seed)
+            stopper = EarlyStopping(
+                monitor="valid_loss",
+                patience=self.n_iter_no_change,
+                threshold=self.tol,
+                load_best=True,
+                sink=sink,
+            )
+        else:
+            # As MLPRegressor: without a validation set, stop when the
+            # training loss stalls.
+            train_split = None
+            stopper = EarlyStopping(
+                monitor="train_loss",
+                patience=self.n_iter_no_change,
+                threshold=self.tol,
+                sink=sink,
+            )
+        params = dict(self.net_params or {})
+        callbacks = [("early_stopping", stopper), *params.pop("callbacks", [])]
+        optimizer = OPTIMIZERS.get(self.optimizer, self.optimizer)
+        net = AutoencoderNet(
+            module=module,
+            criterion=RECONSTRUCTION_LOSSES[self.loss],
+            optimizer=optimizer,
+            optimizer__weight_decay=self.weight_decay,
+            lr=self.lr,
+            max_epochs=self.max_epochs,
+            batch_size=self.batch_size,
+            iterator_train=BatchIterator,
+            iterator_train__shuffle=True,
+            iterator_valid=BatchIterator,
+            train_split=train_split,
+            callbacks=callbacks,
+            penalties=self._penalties(),
+            device=device,
+            verbose=int(self.verbose),
+            **params,
+        )
+        return net.initialize()
+
+    def _train(self, net: AutoencoderNet, X: np.ndarray, epochs: int, seed: int):
+        """Train ``net`` for up to ``epochs`` on ``X``; restore it if the fit diverges."""
+        net.max_epochs = epochs
+        before = copy.deepcopy(net.module_.state_dict()) if len(net.history) else None
+        try:
+            net.partial_fit(ArrayDataset(_as_tensor(X)))
+        except Exception:
+            if before is not None:
+                net.module_.load_state_dict(before)
+            raise
+        return net
+
+    def _fitted(self, net: AutoencoderNet, seed: int):
+        """Record the fitted state of a trained net."""
+        history = net.history
+        self.net_ = net
+        self.history_ = history
+        self.n_iter_ = len(history)
+        self.loss_curve_ = list(history[:, "train_loss"])
+        if self.early_stopping:
+            self.validation_scores_ = [-v for v in history[:, "valid_loss"]]
+        self._n_features_out = self.n_components
+        self._seed = seed
+        return self
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Train the autoencoder to reconstruct ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training data. float32 input is used without a copy.
+        y : Ignored
+            Not used, present for API consistency by convention.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        continuing = self.warm_start and hasattr(self, "net_")
+        X = self._validate_X(X, reset=not continuing)
+        if continuing:
+            return self._continue(X, self.max_epochs)
+        device = resolve_device(self.device)
+        seed = _seed_from(self.random_state)
+        with _fork_rng(device):
+            net = self._build_net(X, seed, device)
+            self._train(net, X, self.max_epochs, seed)
+        return self._fitted(net, seed)
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y=None):
+        """Train for one epoch over ``X``, initialising on the first call.
+
+        The first call also fixes the standardisation (mean and scale) from
+        its ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            A batch (or chunk) of training data.
+        y : Ignored
+            Not used, present for API consistency by convention.
+
+        Returns
+        -------
+        self : object
+            The estimator, trained one more epoch.
+        """
+        first = not hasattr(self, "net_")
+        X = self._validate_X(X, reset=first)
+        if not first:
+            return self._continue(X, 1)
+        device = resolve_device(self.device)
+        seed = _seed_from(self.random_state)
+        with _fork_rng(device):
+            net = self._build_net(X, seed, device)
+            self._train(net, X, 1, seed)
+        return self._fitted(net, seed)
+
+    def _continue(self, X: np.ndarray, epochs: int):
+        with _fork_rng(str(self.net_.device)):
+            # A different, reproducible stream for every continuation.
+            torch.manual_seed(self._seed + self.n_iter_)
+            self._train(self.net_, X, epochs, self._seed)
+        return self._fitted(self.net_, self._seed)
+
+    # -- inference ----------------------------------------------------------
+
+    def _batched(self, fn, X: np.ndarray) -> np.ndarray:
+        """Apply ``fn`` to ``X`` in bounded batches, without gradients, in eval mode."""
+        net = self.net_
+        net.module_.eval()
+        tensor = _as_tensor(X)
+        out = []
+        with torch.no_grad():
+            for start in range(0, len(tensor), _INFERENCE_BATCH_SIZE):
+                batch = tensor[start : start + _INFERENCE_BATCH_SIZE].to(net.device)
+                out.append(fn(batch).cpu())
+        return torch.cat(out).numpy().astype(X.dtype, copy=False)
+
+    def transform(self, X):
+        """Encode ``X`` into its ``n_components``-dimensional code.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Data to encode.
+
+        Returns
+        -------
+        X_new : ndarray of shape (n_samples, n_components)
+            The codes, in the input's float dtype.
+        """
+        check_is_fitted(self)
+        X = validate_data(self, X, reset=False, dtype=[np.float32, np.float64])
+        return self._batched(self.net_.module_.encode, X)
+
+    def inverse_transform(self, X):
+        """Decode codes back to the input space.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_components)
+            Codes, as returned by :meth:`transform`.
+
+        Returns
+        -------
+        X_original : ndarray of shape (n_samples, n_features)
+            The reconstructions, in the codes' float dtype.
+        """
+        check_is_fitted(self)
+        X = check_array(X, dtype=[np.float32, np.float64])
+        if X.shape[1] != self.n_components:
+            raise ValueError(
+                f"X has {X.shape[1]} features, but {type(self).__name__}."
+                f"inverse_transform expects codes of n_components={self.n_components}"
+                " features."
+            )
+        return self._batched(self.net_.module_.decode, X)
+
+    def score_samples(self, X):
+        """Negative reconstruction error of each row (higher is better).
+
+        The error is the row's mean squared error in the input's units for
+        ``loss="mse"`` and its mean binary cross-entropy for ``loss="bce"``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Data to reconstruct.
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,)
+        """
+        check_is_fitted(self)
+        X = validate_data(self, X, reset=False, dtype=[np.float32, np.float64])
+        return -self._batched(self._row_errors, X)
+
+    def _row_errors(self, batch: torch.Tensor) -> torch.Tensor:
+        output = self.net_.module_(batch)
+        if self.loss == "mse":
+            return ((output.reconstruction - batch) ** 2).mean(dim=1)
+        return self.net_.reconstruction_errors(output, batch)
+
+    def score(self, X, y=None):
+        """Negative mean reconstruction error over ``X`` (higher is better).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Data to reconstruct.
+        y : Ignored
+            Not used, present for API consistency by convention.
+
+        Returns
+        -------
+        score : float
+        """
+        return float(np.mean(self.score_samples(X)))
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        # Training and inference run in float32; outputs are cast back to
+        # the input's float dtype, as PCA returns float32 for float32.
+        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        return tags

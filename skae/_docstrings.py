@@ -1,0 +1,69 @@
+"""Parameter documentation shared by every autoencoder's docstring."""
+
+SHARED_PARAMETERS = """\
+    loss : {"mse", "bce"}, default="mse"
+        Reconstruction loss. ``"mse"`` is the squared error (PCA's objective);
+        ``"bce"`` is the binary cross-entropy for data in [0, 1], with a
+        sigmoid output.
+    max_epochs : int, default=200
+        Maximum number of passes over the training data.
+    batch_size : int, default=64
+        Rows per gradient step.
+    lr : float, default=1e-3
+        Learning rate.
+    optimizer : {"adam", "adamw", "sgd", "rmsprop"} or torch optimizer class, \
+default="adam"
+        Optimizer of the weights.
+    weight_decay : float, default=0.0
+        L2 penalty passed to the optimizer.
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of the rows, stop when their loss has
+        not improved by ``tol`` (relative) for ``n_iter_no_change`` epochs and
+        restore the best weights. Without it, training stops when the
+        training loss stalls in the same way, as in ``MLPRegressor``.
+    validation_fraction : float, default=0.1
+        Share of rows held out when ``early_stopping=True``.
+    n_iter_no_change : int, default=10
+        Epochs without improvement before stopping.
+    tol : float, default=1e-4
+        Smallest relative improvement of the monitored loss that counts.
+    device : {"cpu", "cuda", "auto"}, default="auto"
+        Where torch computes; ``"auto"`` takes a CUDA GPU when there is one.
+    random_state : int, RandomState instance or None, default=None
+        Seeds weight initialisation, shuffling and the validation split. The
+        same value gives the same model; ``fit`` leaves the global torch and
+        numpy random states untouched.
+    verbose : int, default=0
+        0 is silent; 1 prints one line per epoch (train loss, validation loss,
+        seconds).
+    warm_start : bool, default=False
+        Let ``fit`` continue from the current weights instead of starting
+        again.
+    net_params : dict, default=None
+        Extra keyword arguments of the skorch ``NeuralNet`` (the escape hatch),
+        for example ``{"callbacks": [...]}``; callbacks are added to skae's.
+"""
+
+FITTED_ATTRIBUTES = """\
+    net_ : skae._net.AutoencoderNet
+        The trained skorch net; ``net_.module_`` is the torch module.
+    n_features_in_ : int
+        Number of features seen during fit.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during fit, when ``X`` has string column names.
+    n_iter_ : int
+        Number of epochs trained.
+    loss_curve_ : list of float
+        Training loss (on the standardised scale) of each epoch.
+    validation_scores_ : list of float
+        Negative validation loss of each epoch; only with ``early_stopping``.
+    history_ : skorch.History
+        Everything skorch recorded, per epoch and per batch.
+"""
+
+
+def fill(docstring: str) -> str:
+    """Insert the shared sections where ``{shared}`` and ``{fitted}`` stand."""
+    return docstring.replace("{shared}\n", SHARED_PARAMETERS).replace(
+        "{fitted}\n", FITTED_ATTRIBUTES
+    )

@@ -1,0 +1,93 @@
+"""The one skorch net every skae autoencoder trains with.
+
+Loss = reconstruction(decoded, clean X) + sum of the variant's penalties. New
+variants add penalties or modules; they never subclass this net again and never
+rewrite the training step.
+"""
+
+import math
+
+import torch
+from skorch import NeuralNet
+from skorch.callbacks import Callback
+from skorch.utils import to_tensor
+
+from ._penalties import penalty_name
+
+
+class DivergenceError(RuntimeError):
+    """Raised when the training loss stops being finite."""
+
+
+class StopOnDivergence(Callback):
+    """Stop at the first non-finite batch loss, saying where and what to try."""
+
+    def on_batch_end(self, net, batch=None, training=None, loss=None, **kwargs):
+        if loss is None:
+            return
+        value = loss.item()
+        if not math.isfinite(value):
+            phase = "training" if training else "validation"
+            raise DivergenceError(
+                f"The fit diverged: the {phase} loss became {value} in epoch "
+                f"{len(net.history)}. Try a lower lr (it is {net.lr:g}), a smaller "
+                "weight_decay or standardised input."
+            )
+
+
+class AutoencoderNet(NeuralNet):
+    """skorch ``NeuralNet`` whose target is its own (clean) input.
+
+    Parameters
+    ----------
+    module : AutoencoderModule
+        Returns an :class:`~skae.modules.AEOutput` from its forward pass.
+    penalties : sequence of callables, default=()
+        Each ``penalty(output, X, module) -> scalar`` is added to the loss; see
+        :mod:`skae._penalties`.
+    **kwargs
+        Everything else ``skorch.NeuralNet`` accepts.
+    """
+
+    def __init__(self, module, *args, penalties=(), **kwargs):
+        super().__init__(module, *args, **kwargs)
+        self.penalties = penalties
+
+    @property
+    def _default_callbacks(self):
+        return [*super()._default_callbacks, ("stop_on_divergence", StopOnDivergence())]
+
+    def get_loss(self, y_pred, y_true, X=None, training=False):
+        X = to_tensor(X, device=self.device)
+        # The module standardises inside its forward pass; the loss compares
+        # the raw decoder output with the input on that same scale.
+        target = self.module_.standardize(X)
+        loss = self.criterion_(y_pred.decoded, target)
+        if not self.penalties:
+            return loss
+        recording = bool(self.history) and bool(self.history[-1]["batches"])
+        prefix = "train_" if training else "valid_"
+        for penalty in self.penalties:
+            value = penalty(y_pred, X, self.module_)
+            if recording:
+                self.history.record_batch(prefix + penalty_name(penalty), value.item())
+            loss = loss + value
+        return loss
+
+    def reconstruction_errors(self, output, X):
+        """Per-row reconstruction loss, on the training scale (no penalties)."""
+        target = self.module_.standardize(X)
+        criterion = type(self.criterion_)(reduction="none")
+        return criterion(output.decoded, target).mean(dim=1)
+
+
+def resolve_device(device: str) -> str:
+    """Turn ``"auto"`` into a concrete device and refuse an absent GPU early."""
+    if device == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    if device == "cuda" and not torch.cuda.is_available():
+        raise ValueError(
+            "device='cuda' was requested but torch.cuda.is_available() is False. "
+            "Use device='cpu', or device='auto' to take a GPU only when there is one."
+        )
+    return device

@@ -1,0 +1,103 @@
+"""Fully connected (MLP) encoders and decoders.
+
+The decoder mirrors the encoder, as ``MLPRegressor`` users expect from
+``hidden_layer_sizes``: ``(256, 64)`` builds n_features-256-64-k-64-256-n_features.
+"""
+
+from typing import Sequence
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from .autoencoder import AutoencoderModule
+
+ACTIVATIONS = {
+    "identity": nn.Identity,
+    "relu": nn.ReLU,
+    "leaky_relu": nn.LeakyReLU,
+    "elu": nn.ELU,
+    "selu": nn.SELU,
+    "gelu": nn.GELU,
+    "tanh": nn.Tanh,
+    "sigmoid": nn.Sigmoid,
+}
+
+
+class TiedLinear(nn.Module):
+    """A linear layer whose weight is the transpose of another linear layer's.
+
+    Only the bias is a parameter of its own. The tied layer is kept out of this
+    module's children (in a tuple) so that its weight is registered, saved and
+    counted once, by the encoder that owns it.
+    """
+
+    def __init__(self, tied_to: nn.Linear):
+        super().__init__()
+        self._tied_to = (tied_to,)
+        self.bias = nn.Parameter(torch.zeros(tied_to.in_features))
+
+    @property
+    def weight(self) -> torch.Tensor:
+        return self._tied_to[0].weight.t()
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return F.linear(x, self.weight, self.bias)
+
+
+def _stack(layers: Sequence[nn.Module], activation: str) -> nn.Sequential:
+    """Interleave ``activation`` between layers (not after the last one)."""
+    modules = []
+    for i, layer in enumerate(layers):
+        modules.append(layer)
+        if i < len(layers) - 1:
+            modules.append(ACTIVATIONS[activation]())
+    return nn.Sequential(*modules)
+
+
+def build_mlp_autoencoder(
+    n_features: int,
+    n_components: int,
+    hidden_layer_sizes: Sequence[int] = (),
+    activation: str = "relu",
+    code_activation: str = "identity",
+    tied: bool = False,
+    output_activation: str = "identity",
+) -> AutoencoderModule:
+    """Build a mirrored MLP autoencoder.
+
+    Parameters
+    ----------
+    n_features : int
+        Input (and output) width.
+    n_components : int
+        Bottleneck width.
+    hidden_layer_sizes : sequence of int, default=()
+        Encoder hidden widths; the decoder uses them in reverse.
+    activation : str, default="relu"
+        Non-linearity between hidden layers, a key of ``ACTIVATIONS``.
+    code_activation : str, default="identity"
+        Non-linearity applied to the code (a sigmoid for KL sparsity, say).
+    tied : bool, default=False
+        Each decoder layer uses the transpose of the mirrored encoder layer's
+        weight (with a bias of its own).
+    output_activation : str, default="identity"
+        Maps the raw decoder output to data space.
+
+    Returns
+    -------
+    AutoencoderModule
+    """
+    widths = [n_features, *hidden_layer_sizes, n_components]
+    encoder_layers = [nn.Linear(a, b) for a, b in zip(widths[:-1], widths[1:])]
+    if tied:
+        decoder_layers = [TiedLinear(layer) for layer in reversed(encoder_layers)]
+    else:
+        back = widths[::-1]
+        decoder_layers = [nn.Linear(a, b) for a, b in zip(back[:-1], back[1:])]
+    encoder = _stack(encoder_layers, activation)
+    if code_activation != "identity":
+        encoder.append(ACTIVATIONS[code_activation]())
+    decoder = _stack(decoder_layers, activation)
+    out = None if output_activation == "identity" else ACTIVATIONS[output_activation]()
+    return AutoencoderModule(encoder, decoder, out)
