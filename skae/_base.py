@@ -12,7 +12,7 @@ from numbers import Integral, Real
 
 import numpy as np
 import torch
-from skorch.callbacks import EarlyStopping
+import torch.nn.functional as F
 from sklearn.base import (
     BaseEstimator,
     ClassNamePrefixFeaturesOutMixin,
@@ -22,6 +22,7 @@ from sklearn.base import (
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
+from skorch.callbacks import EarlyStopping
 from torch import nn
 
 from ._data import ArrayDataset, BatchIterator, HoldoutSplit
@@ -62,9 +63,9 @@ def _fork_rng(device: str):
     return torch.random.fork_rng(devices=devices)
 
 
-def _as_tensor(X: np.ndarray) -> torch.Tensor:
-    """Share memory with a float32 array; convert float64 once."""
-    X = X.astype(np.float32, copy=False)
+def _as_tensor(X: np.ndarray, dtype=np.float32) -> torch.Tensor:
+    """Share memory with ``X`` when it already has ``dtype``; convert it once otherwise."""
+    X = X.astype(dtype, copy=False)
     with warnings.catch_warnings():
         # Read-only arrays (memmaps, joblib-shared data) are fine: skae never
         # writes to its input.
@@ -167,8 +168,7 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         sizes = tuple(np.ravel(np.asarray(self.hidden_layer_sizes, dtype=object)))
         if not all(isinstance(s, Integral) and s > 0 for s in sizes):
             raise ValueError(
-                "hidden_layer_sizes must hold positive integers, got "
-                f"{self.hidden_layer_sizes!r}."
+                f"hidden_layer_sizes must hold positive integers, got {self.hidden_layer_sizes!r}."
             )
         return tuple(int(s) for s in sizes)
 
@@ -186,8 +186,16 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         """Per-feature mean and one global scale, so the MSE objective stays PCA's."""
         if self.loss == "bce":
             return np.zeros(X.shape[1], np.float32), np.float32(1.0)
-        mean = X.mean(axis=0, dtype=np.float64)
-        scale = np.sqrt(np.mean(X.var(axis=0, dtype=np.float64)))
+        # Accumulate in float64 over bounded chunks: no float64 copy of X.
+        total = np.zeros(X.shape[1])
+        total_sq = np.zeros(X.shape[1])
+        for start in range(0, len(X), _INFERENCE_BATCH_SIZE):
+            chunk = X[start : start + _INFERENCE_BATCH_SIZE].astype(np.float64)
+            total += chunk.sum(axis=0)
+            total_sq += np.einsum("ij,ij->j", chunk, chunk)
+        mean = total / len(X)
+        variance = np.maximum(total_sq / len(X) - mean**2, 0.0)
+        scale = np.sqrt(variance.mean())
         if not np.isfinite(scale) or scale <= np.finfo(np.float32).tiny:
             scale = 1.0
         return mean.astype(np.float32), np.float32(scale)
@@ -196,9 +204,7 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
 
     def _build_net(self, X: np.ndarray, seed: int, device: str) -> AutoencoderNet:
         torch.manual_seed(seed)
-        module = self._build_module(X.shape[1]).set_standardization(
-            *self._standardization(X)
-        )
+        module = self._build_module(X.shape[1]).set_standardization(*self._standardization(X))
         sink = print if self.verbose else _silent
         if self.early_stopping:
             train_split = HoldoutSplit(self.validation_fraction, seed)
@@ -334,16 +340,23 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
     # -- inference ----------------------------------------------------------
 
     def _batched(self, fn, X: np.ndarray) -> np.ndarray:
-        """Apply ``fn`` to ``X`` in bounded batches, without gradients, in eval mode."""
-        net = self.net_
-        net.module_.eval()
-        tensor = _as_tensor(X)
+        """Apply ``fn(module, batch)`` to ``X`` in bounded batches, in eval mode.
+
+        Inference runs in the input's float dtype. float64 input gets a float64
+        copy of the module: float32 matrix products round differently with the
+        batch's size, and a row's code must not depend on the rows beside it.
+        """
+        module = self.net_.module_
+        if X.dtype == np.float64:
+            module = copy.deepcopy(module).double()
+        module.eval()
+        tensor = _as_tensor(X, X.dtype)
         out = []
         with torch.no_grad():
             for start in range(0, len(tensor), _INFERENCE_BATCH_SIZE):
-                batch = tensor[start : start + _INFERENCE_BATCH_SIZE].to(net.device)
-                out.append(fn(batch).cpu())
-        return torch.cat(out).numpy().astype(X.dtype, copy=False)
+                batch = tensor[start : start + _INFERENCE_BATCH_SIZE].to(self.net_.device)
+                out.append(fn(module, batch).cpu())
+        return torch.cat(out).numpy()
 
     def transform(self, X):
         """Encode ``X`` into its ``n_components``-dimensional code.
@@ -356,11 +369,11 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         Returns
         -------
         X_new : ndarray of shape (n_samples, n_components)
-            The codes, in the input's float dtype.
+            The codes, in the input's float dtype (computed in it too).
         """
         check_is_fitted(self)
         X = validate_data(self, X, reset=False, dtype=[np.float32, np.float64])
-        return self._batched(self.net_.module_.encode, X)
+        return self._batched(lambda module, batch: module.encode(batch), X)
 
     def inverse_transform(self, X):
         """Decode codes back to the input space.
@@ -383,7 +396,7 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
                 f"inverse_transform expects codes of n_components={self.n_components}"
                 " features."
             )
-        return self._batched(self.net_.module_.decode, X)
+        return self._batched(lambda module, batch: module.decode(batch), X)
 
     def score_samples(self, X):
         """Negative reconstruction error of each row (higher is better).
@@ -404,11 +417,11 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         X = validate_data(self, X, reset=False, dtype=[np.float32, np.float64])
         return -self._batched(self._row_errors, X)
 
-    def _row_errors(self, batch: torch.Tensor) -> torch.Tensor:
-        output = self.net_.module_(batch)
+    def _row_errors(self, module: nn.Module, batch: torch.Tensor) -> torch.Tensor:
+        output = module(batch)
         if self.loss == "mse":
             return ((output.reconstruction - batch) ** 2).mean(dim=1)
-        return self.net_.reconstruction_errors(output, batch)
+        return F.binary_cross_entropy_with_logits(output.decoded, batch, reduction="none").mean(1)
 
     def score(self, X, y=None):
         """Negative mean reconstruction error over ``X`` (higher is better).

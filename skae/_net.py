@@ -74,12 +74,6 @@ class AutoencoderNet(NeuralNet):
             loss = loss + value
         return loss
 
-    def reconstruction_errors(self, output, X):
-        """Per-row reconstruction loss, on the training scale (no penalties)."""
-        target = self.module_.standardize(X)
-        criterion = type(self.criterion_)(reduction="none")
-        return criterion(output.decoded, target).mean(dim=1)
-
 
 def resolve_device(device: str) -> str:
     """Turn ``"auto"`` into a concrete device and refuse an absent GPU early."""

@@ -1,6 +1,6 @@
 """The encoder/decoder pair every skae estimator trains."""
 
-from typing import NamedTuple, Optional
+from typing import NamedTuple
 
 import torch
 from torch import nn
@@ -54,7 +54,7 @@ class AutoencoderModule(nn.Module):
         self,
         encoder: nn.Module,
         decoder: nn.Module,
-        output_activation: Optional[nn.Module] = None,
+        output_activation: nn.Module | None = None,
     ):
         super().__init__()
         self.encoder = encoder

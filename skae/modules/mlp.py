@@ -4,7 +4,8 @@ The decoder mirrors the encoder, as ``MLPRegressor`` users expect from
 ``hidden_layer_sizes``: ``(256, 64)`` builds n_features-256-64-k-64-256-n_features.
 """
 
-from typing import Sequence
+from collections.abc import Sequence
+from itertools import pairwise
 
 import torch
 import torch.nn.functional as F
@@ -89,12 +90,11 @@ def build_mlp_autoencoder(
     AutoencoderModule
     """
     widths = [n_features, *hidden_layer_sizes, n_components]
-    encoder_layers = [nn.Linear(a, b) for a, b in zip(widths[:-1], widths[1:])]
+    encoder_layers = [nn.Linear(a, b) for a, b in pairwise(widths)]
     if tied:
         decoder_layers = [TiedLinear(layer) for layer in reversed(encoder_layers)]
     else:
-        back = widths[::-1]
-        decoder_layers = [nn.Linear(a, b) for a, b in zip(back[:-1], back[1:])]
+        decoder_layers = [nn.Linear(a, b) for a, b in pairwise(widths[::-1])]
     encoder = _stack(encoder_layers, activation)
     if code_activation != "identity":
         encoder.append(ACTIVATIONS[code_activation]())

@@ -1,0 +1,42 @@
+# The README's two commands, `make demo` and `make test`, do all the set-up:
+# they create .venv, install torch when it is missing (a CPU build, see
+# TORCH_SPEC) and install skae into it.
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+# Installed only when the environment has no torch. On this project's machines
+# `pip install torch==2.13.0` takes a CPU wheel from local disk; elsewhere point
+# it at a CPU wheel index, e.g. TORCH_SPEC="torch --index-url <cpu-index>".
+# The package metadata itself asks only for torch>=2.1, never a build.
+TORCH_SPEC ?= torch==2.13.0
+STAMP := $(VENV)/.skae-installed
+
+.PHONY: install demo test test-slow bench docs lint clean
+
+$(STAMP): pyproject.toml Makefile
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -c "import torch" 2>/dev/null || $(BIN)/python -m pip install -q $(TORCH_SPEC)
+	$(BIN)/python -m pip install -q -e ".[test,plot]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/python -m skae demo
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+test-slow: $(STAMP)
+	$(BIN)/python -m pytest -m slow
+
+bench: $(STAMP)
+	cd benchmarks && for script in [!_]*.py; do ../$(BIN)/python $$script || exit 1; done
+
+lint: $(STAMP)
+	$(BIN)/ruff check skae tests benchmarks
+	$(BIN)/ruff format --check skae tests benchmarks
+
+clean:
+	rm -rf $(VENV) build *.egg-info docs/_build
