@@ -1,45 +1,47 @@
 """Parameter documentation shared by every autoencoder's docstring."""
 
+import inspect
+
 SHARED_PARAMETERS = """\
-    loss : {"mse", "bce"}, default="mse"
+    loss : {"mse", "bce"}, default=<loss>
         Reconstruction loss. ``"mse"`` is the squared error (PCA's objective);
         ``"bce"`` is the binary cross-entropy for data in [0, 1], with a
         sigmoid output.
-    max_epochs : int, default=200
+    max_epochs : int, default=<max_epochs>
         Maximum number of passes over the training data.
-    batch_size : int, default=64
+    batch_size : int, default=<batch_size>
         Rows per gradient step.
-    lr : float, default=1e-3
+    lr : float, default=<lr>
         Learning rate.
     optimizer : {"adam", "adamw", "sgd", "rmsprop"} or torch optimizer class, \
-default="adam"
+default=<optimizer>
         Optimizer of the weights.
-    weight_decay : float, default=0.0
+    weight_decay : float, default=<weight_decay>
         L2 penalty passed to the optimizer.
-    early_stopping : bool, default=False
+    early_stopping : bool, default=<early_stopping>
         Hold out ``validation_fraction`` of the rows, stop when their loss has
         not improved by ``tol`` (relative) for ``n_iter_no_change`` epochs and
         restore the best weights. Without it, training stops when the
         training loss stalls in the same way, as in ``MLPRegressor``.
-    validation_fraction : float, default=0.1
+    validation_fraction : float, default=<validation_fraction>
         Share of rows held out when ``early_stopping=True``.
-    n_iter_no_change : int, default=10
+    n_iter_no_change : int, default=<n_iter_no_change>
         Epochs without improvement before stopping.
-    tol : float, default=1e-4
+    tol : float, default=<tol>
         Smallest relative improvement of the monitored loss that counts.
-    device : {"cpu", "cuda", "auto"}, default="auto"
+    device : {"cpu", "cuda", "auto"}, default=<device>
         Where torch computes; ``"auto"`` takes a CUDA GPU when there is one.
-    random_state : int, RandomState instance or None, default=None
+    random_state : int, RandomState instance or None, default=<random_state>
         Seeds weight initialisation, shuffling and the validation split. The
         same value gives the same model; ``fit`` leaves the global torch and
         numpy random states untouched.
-    verbose : int, default=0
+    verbose : int, default=<verbose>
         0 is silent; 1 prints one line per epoch (train loss, validation loss,
         seconds).
-    warm_start : bool, default=False
+    warm_start : bool, default=<warm_start>
         Let ``fit`` continue from the current weights instead of starting
         again.
-    net_params : dict, default=None
+    net_params : dict, default=<net_params>
         Extra keyword arguments of the skorch ``NeuralNet`` (the escape hatch),
         for example ``{"callbacks": [...]}``; callbacks are added to skae's.
 """
@@ -62,8 +64,14 @@ FITTED_ATTRIBUTES = """\
 """
 
 
-def fill(docstring: str) -> str:
-    """Insert the shared sections where ``{shared}`` and ``{fitted}`` stand."""
-    return docstring.replace("{shared}\n", SHARED_PARAMETERS).replace(
-        "{fitted}\n", FITTED_ATTRIBUTES
-    )
+def fill_docstring(cls):
+    """Class decorator: insert the shared sections where ``{shared}`` and
+    ``{fitted}`` stand, with each ``<name>`` replaced by the class's own default.
+    """
+    doc = cls.__doc__.replace("{shared}\n", SHARED_PARAMETERS)
+    doc = doc.replace("{fitted}\n", FITTED_ATTRIBUTES)
+    for name, param in inspect.signature(cls.__init__).parameters.items():
+        if param.default is not inspect.Parameter.empty:
+            doc = doc.replace(f"<{name}>", repr(param.default).replace("'", '"'))
+    cls.__doc__ = doc
+    return cls

@@ -1,0 +1,199 @@
+"""Drop-in use: clone, search, pipelines, pandas output, persistence, controls."""
+
+import pickle
+import warnings
+
+import joblib
+import numpy as np
+import pytest
+import torch
+from sklearn.base import clone
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GridSearchCV
+from sklearn.pipeline import Pipeline
+from skorch.callbacks import Callback
+
+from skae import Autoencoder, LinearAE
+from skae._data import ArrayDataset, HoldoutSplit
+
+FAST = dict(max_epochs=5, random_state=0)
+
+
+def test_clone_keeps_parameters_and_drops_fitted_state(small):
+    ae = Autoencoder(n_components=3, hidden_layer_sizes=(16,), **FAST).fit(small[0])
+    twin = clone(ae)
+    assert twin.get_params() == ae.get_params()
+    assert not hasattr(twin, "net_")
+
+
+def test_grid_search_over_n_components_picks_the_larger_code(small):
+    X, _ = small
+    search = GridSearchCV(LinearAE(max_epochs=30, random_state=0), {"n_components": [1, 8]}, cv=2)
+    search.fit(X)
+    assert search.best_params_ == {"n_components": 8}
+    assert search.cv_results_["mean_test_score"].shape == (2,)
+
+
+def test_pipeline_into_logistic_regression_and_search_over_ae_params(digits):
+    X_train, X_test, y_train, y_test = digits
+    pipe = Pipeline([("ae", Autoencoder(**FAST)), ("clf", LogisticRegression(max_iter=500))])
+    search = GridSearchCV(pipe, {"ae__n_components": [2, 16]}, cv=2).fit(X_train, y_train)
+    assert search.best_params_ == {"ae__n_components": 16}
+    assert search.score(X_test, y_test) > 0.8
+
+
+def test_set_output_pandas_names_the_code_columns(small):
+    pd = pytest.importorskip("pandas")
+    X, X_test = small
+    ae = Autoencoder(n_components=3, **FAST).set_output(transform="pandas").fit(X)
+    out = ae.transform(X_test)
+    assert isinstance(out, pd.DataFrame)
+    assert list(out.columns) == ["autoencoder0", "autoencoder1", "autoencoder2"]
+    assert list(LinearAE(n_components=2, **FAST).fit(X).get_feature_names_out()) == [
+        "linearae0",
+        "linearae1",
+    ]
+
+
+def test_dataframe_feature_names_are_kept(small):
+    pd = pytest.importorskip("pandas")
+    X, _ = small
+    frame = pd.DataFrame(X, columns=[f"pixel{i}" for i in range(X.shape[1])])
+    ae = Autoencoder(**FAST).fit(frame)
+    assert list(ae.feature_names_in_) == list(frame.columns)
+
+
+@pytest.mark.parametrize("dump", ["pickle", "joblib"])
+def test_persistence_round_trip_gives_identical_transform(small, dump, tmp_path):
+    X, X_test = small
+    ae = Autoencoder(**FAST).fit(X)
+    if dump == "pickle":
+        loaded = pickle.loads(pickle.dumps(ae))
+    else:
+        joblib.dump(ae, tmp_path / "ae.joblib")
+        loaded = joblib.load(tmp_path / "ae.joblib")
+    np.testing.assert_array_equal(loaded.transform(X_test), ae.transform(X_test))
+    np.testing.assert_array_equal(loaded.score_samples(X_test), ae.score_samples(X_test))
+    assert loaded.loss_curve_ == ae.loss_curve_
+
+
+@pytest.mark.parametrize(
+    "trained_on",
+    [
+        "cpu-marked-cuda",
+        pytest.param(
+            "cuda",
+            marks=pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU"),
+        ),
+    ],
+)
+def test_gpu_trained_model_loads_on_a_cpu_only_machine(small, trained_on, monkeypatch):
+    """A model whose net says "cuda" unpickles onto the CPU and transforms there.
+
+    Without a GPU the model is trained on the CPU and then marked as a CUDA one,
+    which is what skorch records for a GPU-trained net; with a GPU the model is
+    really trained there.
+    """
+    X, X_test = small
+    device = "cuda" if trained_on == "cuda" else "cpu"
+    ae = Autoencoder(**FAST, device=device).fit(X)
+    expected = ae.transform(X_test)
+    ae.net_.device = "cuda"
+    payload = pickle.dumps(ae)
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # skorch's DeviceWarning says what it does
+        loaded = pickle.loads(payload)
+    assert str(loaded.net_.device) == "cpu"
+    assert {p.device.type for p in loaded.net_.module_.parameters()} == {"cpu"}
+    np.testing.assert_allclose(loaded.transform(X_test), expected, rtol=1e-5, atol=1e-6)
+
+
+def test_device_cuda_without_gpu_is_a_clear_error(small, monkeypatch):
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    with pytest.raises(ValueError, match="device='cuda'.*device='cpu'"):
+        Autoencoder(device="cuda", **FAST).fit(small[0])
+    ae = Autoencoder(device="auto", **FAST).fit(small[0])
+    assert str(ae.net_.device) == "cpu"
+
+
+def test_partial_fit_trains_one_epoch_per_call(small):
+    X, X_test = small
+    ae = Autoencoder(random_state=0)
+    ae.partial_fit(X)
+    first = ae.score(X_test)
+    for _ in range(10):
+        ae.partial_fit(X)
+    assert ae.n_iter_ == 11
+    assert ae.score(X_test) > first
+
+
+def test_warm_start_continues_from_current_weights(small):
+    X, X_test = small
+    ae = Autoencoder(warm_start=True, max_epochs=5, n_iter_no_change=100, random_state=0)
+    ae.fit(X)
+    assert ae.n_iter_ == 5
+    score_after_5 = ae.score(X_test)
+    ae.fit(X)
+    assert ae.n_iter_ == 10
+    assert len(ae.loss_curve_) == 10
+    assert ae.score(X_test) > score_after_5
+    cold = Autoencoder(max_epochs=5, n_iter_no_change=100, random_state=0).fit(X)
+    cold.fit(X)
+    assert cold.n_iter_ == 5
+
+
+def test_early_stopping_stops_and_restores_the_best_weights(small):
+    X, _ = small
+    ae = Autoencoder(
+        early_stopping=True, n_iter_no_change=3, max_epochs=500, lr=1e-2, random_state=0
+    ).fit(X)
+    assert ae.n_iter_ < 500
+    valid_losses = ae.history_[:, "valid_loss"]
+    assert len(ae.validation_scores_) == ae.n_iter_
+    np.testing.assert_allclose(ae.validation_scores_, -np.array(valid_losses))
+    assert int(np.argmin(valid_losses)) < ae.n_iter_ - 1  # it ran past the best epoch
+    # The weights in place are the best epoch's: the held-out rows give the
+    # best validation loss again.
+    _, valid = HoldoutSplit(ae.validation_fraction, ae._seed)(ArrayDataset(torch.from_numpy(X)))
+    module = ae.net_.module_.eval()
+    with torch.no_grad():
+        loss = ae.net_.criterion_(module(valid.X).decoded, module.standardize(valid.X)).item()
+    assert loss == pytest.approx(min(valid_losses), rel=1e-4)
+
+
+def test_training_stops_when_train_loss_stalls_without_early_stopping(small):
+    X, _ = small
+    ae = Autoencoder(n_iter_no_change=2, tol=0.5, max_epochs=100, random_state=0).fit(X)
+    assert ae.n_iter_ <= 4
+    assert not hasattr(ae, "validation_scores_")
+
+
+def test_verbose_prints_one_line_per_epoch(small, capsys):
+    X, _ = small
+    Autoencoder(max_epochs=3, n_iter_no_change=10, random_state=0).fit(X)
+    assert capsys.readouterr().out == ""
+    Autoencoder(max_epochs=3, verbose=1, early_stopping=True, random_state=0).fit(X)
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert "train_loss" in lines[0] and "valid_loss" in lines[0] and "dur" in lines[0]
+    assert len(lines) == 2 + 3  # header, rule, one line per epoch
+
+
+def test_net_params_adds_skorch_callbacks(small):
+    class CountEpochs(Callback):
+        def initialize(self):
+            self.epochs = 0
+            return self
+
+        def on_epoch_end(self, net, **kwargs):
+            self.epochs += 1
+
+    counter = CountEpochs()
+    ae = Autoencoder(
+        max_epochs=4,
+        n_iter_no_change=10,
+        random_state=0,
+        net_params={"callbacks": [("count", counter)]},
+    ).fit(small[0])
+    assert dict(ae.net_.callbacks_)["count"].epochs == 4
+    assert "early_stopping" in dict(ae.net_.callbacks_)

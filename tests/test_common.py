@@ -1,0 +1,13 @@
+"""scikit-learn's own conformance suite over every public skae estimator."""
+
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from skae import Autoencoder, LinearAE
+
+# Every public estimator, with its defaults. No check is expected to fail.
+ESTIMATORS = [Autoencoder(), LinearAE(), LinearAE(tied=True)]
+
+
+@parametrize_with_checks(ESTIMATORS)
+def test_sklearn_compatible_estimator(estimator, check):
+    check(estimator)

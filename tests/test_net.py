@@ -1,0 +1,119 @@
+"""The skorch layer: penalties in get_loss, the fast batch path, divergence."""
+
+import numpy as np
+import pytest
+import torch
+
+from skae import Autoencoder, DivergenceError
+from skae._data import ArrayDataset, BatchIterator, HoldoutSplit
+
+
+class ConstantPenalty:
+    """Adds a constant, so the loss must rise by exactly that much."""
+
+    name = "constant"
+
+    def __init__(self, value):
+        self.value = value
+
+    def __call__(self, output, X, module):
+        return torch.tensor(self.value)
+
+
+class CodeNorm:
+    """A toy regulariser: weight * mean squared code."""
+
+    name = "code_norm"
+
+    def __init__(self, weight):
+        self.weight = weight
+
+    def __call__(self, output, X, module):
+        return self.weight * output.code.pow(2).mean()
+
+
+class WithPenalties(Autoencoder):
+    """How a variant adds penalties: data, not a new net or training step."""
+
+    def __init__(self, penalties=(), n_components=2, max_epochs=30, random_state=0):
+        super().__init__(
+            n_components=n_components,
+            max_epochs=max_epochs,
+            random_state=random_state,
+            n_iter_no_change=100,
+        )
+        self.penalties = penalties
+
+    def _penalties(self):
+        return list(self.penalties)
+
+
+def test_penalty_is_added_to_the_loss_and_recorded(small):
+    X, _ = small
+    plain = WithPenalties(max_epochs=3).fit(X)
+    shifted = WithPenalties([ConstantPenalty(5.0)], max_epochs=3).fit(X)
+    # A constant has no gradient: same weights, loss shifted by exactly 5.
+    np.testing.assert_allclose(
+        np.array(shifted.loss_curve_) - np.array(plain.loss_curve_), 5.0, rtol=1e-5
+    )
+    recorded = shifted.history_[-1, "batches", :, "train_constant"]
+    assert recorded == [5.0] * len(recorded) and len(recorded) > 0
+
+
+def test_penalty_changes_what_is_learned(small):
+    X, X_test = small
+    plain = WithPenalties().fit(X)
+    shrunk = WithPenalties([CodeNorm(10.0)]).fit(X)
+    norm = lambda m: np.mean(m.transform(X_test) ** 2)  # noqa: E731
+    assert norm(shrunk) < 0.2 * norm(plain)
+
+
+def test_batches_cover_every_row_once_and_shuffle():
+    X = torch.arange(10.0).reshape(10, 1)
+    it = BatchIterator(ArrayDataset(X), batch_size=4, shuffle=True)
+    assert len(it) == 3
+    orders = [tuple(torch.cat([b for b, _ in it]).flatten().tolist()) for _ in range(5)]
+    assert all(sorted(order) == list(range(10)) for order in orders)
+    assert len(set(orders)) > 1  # a new permutation each pass
+    assert [len(b) for b, _ in it] == [4, 4, 2]
+    ordered = torch.cat([b for b, _ in BatchIterator(ArrayDataset(X), 3)]).flatten()
+    assert torch.equal(ordered, X.flatten())
+
+
+def test_training_never_fetches_rows_one_by_one(small, monkeypatch):
+    def forbidden(self, i):
+        raise AssertionError("per-row __getitem__ was used")
+
+    monkeypatch.setattr(ArrayDataset, "__getitem__", forbidden)
+    Autoencoder(max_epochs=2, early_stopping=True, random_state=0).fit(small[0])
+
+
+def test_holdout_split_is_seeded_and_disjoint():
+    X = torch.arange(20.0).reshape(20, 1)
+    train, valid = HoldoutSplit(0.25, seed=3)(ArrayDataset(X))
+    again, _ = HoldoutSplit(0.25, seed=3)(ArrayDataset(X))
+    assert len(valid) == 5 and len(train) == 15
+    assert torch.equal(train.X, again.X)
+    assert set(train.X.flatten().tolist()).isdisjoint(valid.X.flatten().tolist())
+
+
+def test_diverging_fit_names_the_epoch_and_suggests_lower_lr(small):
+    X, _ = small
+    ae = Autoencoder(optimizer="sgd", lr=1e6, max_epochs=5, random_state=0)
+    with pytest.raises(DivergenceError, match=r"epoch 1\..*lower lr \(it is 1e\+06\)"):
+        ae.fit(X * 100)
+    assert not hasattr(ae, "net_")
+
+
+def test_diverging_continuation_restores_the_previous_weights(small):
+    X, X_test = small
+    ae = Autoencoder(max_epochs=2, random_state=0).fit(X)
+    before = ae.transform(X_test)
+    ae.net_.set_params(lr=1e12, optimizer__lr=1e12)
+    for group in ae.net_.optimizer_.param_groups:
+        group["lr"] = 1e12
+    with pytest.raises(DivergenceError):
+        ae.partial_fit(X * 1e6)
+    after = ae.transform(X_test)
+    assert np.isfinite(after).all()
+    np.testing.assert_array_equal(before, after)

@@ -1,0 +1,160 @@
+"""Bad input fails clearly at the boundary; fits are reproducible and side-effect free."""
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+import torch
+from sklearn.utils._param_validation import InvalidParameterError
+
+import skae._base
+from skae import Autoencoder, LinearAE
+
+FAST = dict(max_epochs=3, random_state=0)
+
+
+@pytest.fixture(scope="module")
+def fitted(small):
+    return Autoencoder(n_components=3, **FAST).fit(small[0])
+
+
+def test_float32_input_is_trained_on_without_a_copy(small, monkeypatch):
+    X = np.ascontiguousarray(small[0], dtype=np.float32)
+    seen = []
+    original = skae._base.ArrayDataset
+
+    def spy(tensor):
+        seen.append(tensor)
+        return original(tensor)
+
+    monkeypatch.setattr(skae._base, "ArrayDataset", spy)
+    Autoencoder(**FAST).fit(X)
+    assert seen and seen[0].data_ptr() == X.ctypes.data
+    assert seen[0].dtype == torch.float32
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_output_dtype_follows_input(small, fitted, dtype):
+    X = small[1].astype(dtype)
+    assert fitted.transform(X).dtype == dtype
+    assert fitted.inverse_transform(fitted.transform(X)).dtype == dtype
+    assert fitted.score_samples(X).dtype == dtype
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+@pytest.mark.parametrize("method", ["fit", "transform", "score_samples"])
+def test_non_finite_values_are_refused(small, fitted, bad, method):
+    X = small[1].copy()
+    X[3, 5] = bad
+    target = Autoencoder(**FAST) if method == "fit" else fitted
+    with pytest.raises(ValueError, match="Input X contains (NaN|infinity)"):
+        getattr(target, method)(X)
+
+
+def test_non_finite_codes_are_refused(fitted):
+    with pytest.raises(ValueError, match="NaN"):
+        fitted.inverse_transform(np.array([[0.0, np.nan, 1.0]]))
+
+
+def test_wrong_number_of_features_is_named(small, fitted):
+    with pytest.raises(ValueError, match="X has 10 features, but Autoencoder is expecting 64"):
+        fitted.transform(small[1][:, :10])
+    with pytest.raises(ValueError, match=r"X has 4 features.*n_components=3"):
+        fitted.inverse_transform(np.zeros((2, 4)))
+
+
+@pytest.mark.parametrize(
+    "X, message",
+    [
+        (np.zeros(64), "Expected 2D array, got 1D array"),
+        (np.zeros((0, 64)), "0 sample"),
+        (np.zeros((5, 0)), "0 feature"),
+        (np.zeros((2, 4, 8)), "Found array with dim 3"),
+        (np.array([["a", "b"], ["c", "d"]], dtype=object), "could not convert string to float"),
+        (np.ones((3, 64)) + 1j, "Complex data not supported"),
+    ],
+    ids=["1d", "empty-rows", "empty-features", "3d", "strings", "complex"],
+)
+def test_malformed_input_gets_a_clear_value_error(X, message):
+    with pytest.raises(ValueError, match=message):
+        Autoencoder(**FAST).fit(X)
+
+
+def test_sparse_input_is_refused_with_what_to_do(small):
+    with pytest.raises(TypeError, match=r"dense data is required.*toarray"):
+        Autoencoder(**FAST).fit(sp.csr_matrix(small[0]))
+
+
+def test_bce_needs_data_in_unit_interval(small):
+    with pytest.raises(ValueError, match=r'loss="bce" needs X in \[0, 1\]'):
+        Autoencoder(loss="bce", **FAST).fit(small[0] * 16)
+    ae = Autoencoder(loss="bce", **FAST).fit(small[0])
+    recon = ae.inverse_transform(ae.transform(small[1]))
+    assert recon.min() >= 0 and recon.max() <= 1
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"n_components": 0},
+        {"hidden_layer_sizes": "wide"},
+        {"activation": "swish"},
+        {"loss": "l1"},
+        {"lr": -1.0},
+        {"batch_size": 0},
+        {"device": "tpu"},
+        {"optimizer": "lbfgs-ish"},
+        {"validation_fraction": 1.0},
+        {"net_params": [("callbacks", [])]},
+    ],
+)
+def test_invalid_parameters_are_rejected(small, params):
+    with pytest.raises(InvalidParameterError):
+        Autoencoder(**FAST, **params).fit(small[0])
+
+
+@pytest.mark.parametrize("sizes", [(0,), (16, -2), (3.5,)])
+def test_hidden_layer_sizes_must_be_positive_integers(small, sizes):
+    with pytest.raises(ValueError, match="hidden_layer_sizes must hold positive integers"):
+        Autoencoder(hidden_layer_sizes=sizes, **FAST).fit(small[0])
+
+
+def test_linear_ae_has_no_activation_parameter():
+    assert "activation" not in LinearAE().get_params()
+    with pytest.raises(TypeError):
+        LinearAE(activation="relu")
+
+
+def test_early_stopping_on_too_few_rows_explains(small):
+    with pytest.raises(ValueError, match="validation_fraction=0.1 leaves 0 of 3 rows"):
+        Autoencoder(early_stopping=True, **FAST).fit(small[0][:3])
+
+
+@pytest.mark.parametrize("Estimator", [Autoencoder, LinearAE])
+def test_same_random_state_gives_identical_models(small, Estimator):
+    X, X_test = small
+    a = Estimator(random_state=7, max_epochs=4).fit(X).transform(X_test)
+    b = Estimator(random_state=7, max_epochs=4).fit(X).transform(X_test)
+    c = Estimator(random_state=8, max_epochs=4).fit(X).transform(X_test)
+    np.testing.assert_array_equal(a, b)
+    assert not np.allclose(a, c)
+
+
+@pytest.mark.parametrize("random_state", [0, None, np.random.RandomState(0)])
+def test_fit_leaves_global_rng_state_untouched(small, random_state):
+    torch_state = torch.get_rng_state()
+    numpy_state = np.random.get_state()  # noqa: NPY002 (the legacy global RNG is the point)
+    ae = Autoencoder(random_state=random_state, max_epochs=2, early_stopping=True)
+    ae.fit(small[0])
+    ae.partial_fit(small[0])
+    assert torch.equal(torch.get_rng_state(), torch_state)
+    after = np.random.get_state()  # noqa: NPY002
+    assert after[0] == numpy_state[0] and np.array_equal(after[1], numpy_state[1])
+    assert after[2:] == numpy_state[2:]
+
+
+def test_unfitted_model_says_so(small):
+    from sklearn.exceptions import NotFittedError
+
+    for method in ("transform", "inverse_transform", "score_samples", "score"):
+        with pytest.raises(NotFittedError):
+            getattr(Autoencoder(), method)(small[1])
