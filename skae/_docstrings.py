@@ -68,8 +68,8 @@ def fill_docstring(cls):
     """Class decorator: insert the shared sections where ``{shared}`` and
     ``{fitted}`` stand, with each ``<name>`` replaced by the class's own default.
     """
-    doc = cls.__doc__.replace("{shared}\n", SHARED_PARAMETERS)
-    doc = doc.replace("{fitted}\n", FITTED_ATTRIBUTES)
+    doc = cls.__doc__.replace("    {shared}\n", SHARED_PARAMETERS)
+    doc = doc.replace("    {fitted}\n", FITTED_ATTRIBUTES)
     for name, param in inspect.signature(cls.__init__).parameters.items():
         if param.default is not inspect.Parameter.empty:
             doc = doc.replace(f"<{name}>", repr(param.default).replace("'", '"'))

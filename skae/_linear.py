@@ -8,45 +8,45 @@ from ._docstrings import fill_docstring
 class LinearAE(BaseAutoencoder):
     """Linear autoencoder, optionally with tied weights.
 
-        Encoder and decoder are affine maps with no non-linearity. Trained on the
-        squared error, the optimum spans the same subspace as PCA's first
-        ``n_components`` principal components (Baldi & Hornik, 1989), though the
-        code's axes are any basis of it, not the ordered, orthogonal components.
+    Encoder and decoder are affine maps with no non-linearity. Trained on the
+    squared error, the optimum spans the same subspace as PCA's first
+    ``n_components`` principal components (Baldi & Hornik, 1989), though the
+    code's axes are any basis of it, not the ordered, orthogonal components.
 
-        Parameters
-        ----------
-        n_components : int, default=2
-            Size of the code, as in PCA.
-        tied : bool, default=False
-            Use the transpose of the encoder's weight as the decoder's weight
-            (decoder = encoderᵀ, with a bias of its own), halving the parameters.
-        hidden_layer_sizes : tuple of int, default=()
-            Widths of linear hidden layers; a deep linear network is still linear.
+    Parameters
+    ----------
+    n_components : int, default=2
+        Size of the code, as in PCA.
+    tied : bool, default=False
+        Use the transpose of the encoder's weight as the decoder's weight
+        (decoder = encoderᵀ, with a bias of its own), halving the parameters.
+    hidden_layer_sizes : tuple of int, default=()
+        Widths of linear hidden layers; a deep linear network is still linear.
     {shared}
-        Attributes
-        ----------
+    Attributes
+    ----------
     {fitted}
-        See Also
-        --------
-        Autoencoder : The non-linear autoencoder.
-        sklearn.decomposition.PCA : What this estimator recovers.
+    See Also
+    --------
+    Autoencoder : The non-linear autoencoder.
+    sklearn.decomposition.PCA : What this estimator recovers.
 
-        Notes
-        -----
-        The defaults differ from :class:`Autoencoder`'s (``max_epochs=300``,
-        ``batch_size=128``, ``lr=3e-3``, ``n_iter_no_change=50``, ``tol=0.0``):
-        once the error is near PCA's, the code keeps turning towards the principal
-        subspace while the loss barely moves (the eigenvalue gaps of real data are
-        small), so a linear model must not stop at the first plateau.
+    Notes
+    -----
+    The defaults differ from :class:`Autoencoder`'s (``max_epochs=300``,
+    ``batch_size=128``, ``lr=3e-3``, ``n_iter_no_change=50``, ``tol=0.0``):
+    once the error is near PCA's, the code keeps turning towards the principal
+    subspace while the loss barely moves (the eigenvalue gaps of real data are
+    small), so a linear model must not stop at the first plateau.
 
-        Examples
-        --------
-        >>> from sklearn.datasets import load_digits
-        >>> from skae import LinearAE
-        >>> X, _ = load_digits(return_X_y=True)
-        >>> ae = LinearAE(n_components=8, tied=True, max_epochs=5, random_state=0)
-        >>> ae.fit_transform(X).shape
-        (1797, 8)
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from skae import LinearAE
+    >>> X, _ = load_digits(return_X_y=True)
+    >>> ae = LinearAE(n_components=8, tied=True, max_epochs=5, random_state=0)
+    >>> ae.fit_transform(X).shape
+    (1797, 8)
     """
 
     _parameter_constraints: dict = {
