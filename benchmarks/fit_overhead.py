@@ -37,7 +37,7 @@ def hand_loop(X, batch_size, epochs, template):
     """The same module, optimizer, batches and epochs, without skorch."""
     start = time.perf_counter()
     torch.manual_seed(0)
-    module = template._build_module(X.shape[1]).set_standardization(*template._standardization(X))
+    module = template._build_module(X).set_standardization(*template._standardization(X))
     optimizer = torch.optim.Adam(module.parameters(), lr=template.lr)
     criterion = torch.nn.MSELoss()
     data = torch.from_numpy(X)

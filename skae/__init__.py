@@ -1,8 +1,18 @@
 """skae: scikit-learn-compatible autoencoders, trained on torch through skorch."""
 
 from ._autoencoder import Autoencoder
+from ._contractive import ContractiveAE
+from ._denoising import DenoisingAE
 from ._linear import LinearAE
 from ._net import DivergenceError
+from ._sparse import SparseAE
 
-__all__ = ["Autoencoder", "DivergenceError", "LinearAE"]
+__all__ = [
+    "Autoencoder",
+    "ContractiveAE",
+    "DenoisingAE",
+    "DivergenceError",
+    "LinearAE",
+    "SparseAE",
+]
 __version__ = "0.1.0"

@@ -145,22 +145,36 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
 
     # -- what variants override -------------------------------------------
 
-    def _module_params(self) -> dict:
-        """Keyword arguments of :func:`~skae.modules.build_mlp_autoencoder`."""
+    def _module_params(self, X: np.ndarray) -> dict:
+        """Keyword arguments of :func:`~skae.modules.build_mlp_autoencoder`.
+
+        ``X`` is the training data, for variants whose layers need its
+        statistics.
+        """
         return {"activation": self.activation}
 
-    def _build_module(self, n_features: int) -> nn.Module:
+    def _build_module(self, X: np.ndarray) -> nn.Module:
         return build_mlp_autoencoder(
-            n_features,
+            X.shape[1],
             self.n_components,
             hidden_layer_sizes=self._hidden_layer_sizes(),
             output_activation="sigmoid" if self.loss == "bce" else "identity",
-            **self._module_params(),
+            **self._module_params(X),
         )
 
     def _penalties(self) -> list:
         """Penalties added to the reconstruction loss (none for a plain AE)."""
         return []
+
+    def _callbacks(self) -> list:
+        """skorch callbacks the variant needs during training."""
+        return []
+
+    def _record_diagnostics(self, X: np.ndarray):
+        """Set variant-specific fitted attributes from the training data."""
+
+    # Regularised variants (a penalty or corrupted input) may be overcomplete.
+    _regularised = False
 
     # -- validation ---------------------------------------------------------
 
@@ -204,7 +218,7 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
 
     def _build_net(self, X: np.ndarray, seed: int, device: str) -> AutoencoderNet:
         torch.manual_seed(seed)
-        module = self._build_module(X.shape[1]).set_standardization(*self._standardization(X))
+        module = self._build_module(X).set_standardization(*self._standardization(X))
         sink = print if self.verbose else _silent
         if self.early_stopping:
             train_split = HoldoutSplit(self.validation_fraction, seed)
@@ -226,7 +240,11 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
                 sink=sink,
             )
         params = dict(self.net_params or {})
-        callbacks = [("early_stopping", stopper), *params.pop("callbacks", [])]
+        callbacks = [
+            ("early_stopping", stopper),
+            *self._callbacks(),
+            *params.pop("callbacks", []),
+        ]
         optimizer = OPTIMIZERS.get(self.optimizer, self.optimizer)
         net = AutoencoderNet(
             module=module,
@@ -260,7 +278,7 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
             raise
         return net
 
-    def _fitted(self, net: AutoencoderNet, seed: int):
+    def _fitted(self, net: AutoencoderNet, seed: int, X: np.ndarray):
         """Record the fitted state of a trained net."""
         history = net.history
         self.net_ = net
@@ -271,7 +289,19 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
             self.validation_scores_ = [-v for v in history[:, "valid_loss"]]
         self._n_features_out = self.n_components
         self._seed = seed
+        self._record_diagnostics(X)
         return self
+
+    def _check_overcomplete(self, n_features: int):
+        if not self._regularised and self.n_components >= n_features:
+            warnings.warn(
+                f"n_components={self.n_components} >= n_features={n_features}: an "
+                "overcomplete autoencoder without regularisation can learn the "
+                "identity map. Use a smaller n_components, or SparseAE, DenoisingAE "
+                "or ContractiveAE for overcomplete codes.",
+                UserWarning,
+                stacklevel=3,
+            )
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
@@ -293,12 +323,7 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         X = self._validate_X(X, reset=not continuing)
         if continuing:
             return self._continue(X, self.max_epochs)
-        device = resolve_device(self.device)
-        seed = _seed_from(self.random_state)
-        with _fork_rng(device):
-            net = self._build_net(X, seed, device)
-            self._train(net, X, self.max_epochs, seed)
-        return self._fitted(net, seed)
+        return self._fit_new(X, self.max_epochs)
 
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y=None):
@@ -323,19 +348,23 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         X = self._validate_X(X, reset=first)
         if not first:
             return self._continue(X, 1)
+        return self._fit_new(X, 1)
+
+    def _fit_new(self, X: np.ndarray, epochs: int):
+        self._check_overcomplete(X.shape[1])
         device = resolve_device(self.device)
         seed = _seed_from(self.random_state)
         with _fork_rng(device):
             net = self._build_net(X, seed, device)
-            self._train(net, X, 1, seed)
-        return self._fitted(net, seed)
+            self._train(net, X, epochs, seed)
+        return self._fitted(net, seed, X)
 
     def _continue(self, X: np.ndarray, epochs: int):
         with _fork_rng(str(self.net_.device)):
             # A different, reproducible stream for every continuation.
             torch.manual_seed(self._seed + self.n_iter_)
             self._train(self.net_, X, epochs, self._seed)
-        return self._fitted(self.net_, self._seed)
+        return self._fitted(self.net_, self._seed, X)
 
     # -- inference ----------------------------------------------------------
 

@@ -95,5 +95,5 @@ class LinearAE(BaseAutoencoder):
         self.warm_start = warm_start
         self.net_params = net_params
 
-    def _module_params(self) -> dict:
+    def _module_params(self, X) -> dict:
         return {"activation": "identity", "tied": self.tied}

@@ -6,12 +6,15 @@ output) without the module knowing which loss is in use.
 """
 
 from .autoencoder import AEOutput, AutoencoderModule
+from .layers import Corruption, TopK
 from .mlp import ACTIVATIONS, TiedLinear, build_mlp_autoencoder
 
 __all__ = [
     "ACTIVATIONS",
     "AEOutput",
     "AutoencoderModule",
+    "Corruption",
     "TiedLinear",
+    "TopK",
     "build_mlp_autoencoder",
 ]

@@ -61,9 +61,10 @@ def build_mlp_autoencoder(
     n_components: int,
     hidden_layer_sizes: Sequence[int] = (),
     activation: str = "relu",
-    code_activation: str = "identity",
+    code_activation: str | nn.Module = "identity",
     tied: bool = False,
     output_activation: str = "identity",
+    input_layer: nn.Module | None = None,
 ) -> AutoencoderModule:
     """Build a mirrored MLP autoencoder.
 
@@ -77,13 +78,16 @@ def build_mlp_autoencoder(
         Encoder hidden widths; the decoder uses them in reverse.
     activation : str, default="relu"
         Non-linearity between hidden layers, a key of ``ACTIVATIONS``.
-    code_activation : str, default="identity"
-        Non-linearity applied to the code (a sigmoid for KL sparsity, say).
+    code_activation : str or torch.nn.Module, default="identity"
+        Applied to the code: a key of ``ACTIVATIONS`` (a sigmoid for KL
+        sparsity, say) or a module (:class:`~skae.modules.layers.TopK`).
     tied : bool, default=False
         Each decoder layer uses the transpose of the mirrored encoder layer's
         weight (with a bias of its own).
     output_activation : str, default="identity"
         Maps the raw decoder output to data space.
+    input_layer : torch.nn.Module, default=None
+        Put first in the encoder (a :class:`~skae.modules.layers.Corruption`).
 
     Returns
     -------
@@ -96,8 +100,12 @@ def build_mlp_autoencoder(
     else:
         decoder_layers = [nn.Linear(a, b) for a, b in pairwise(widths[::-1])]
     encoder = _stack(encoder_layers, activation)
-    if code_activation != "identity":
+    if isinstance(code_activation, nn.Module):
+        encoder.append(code_activation)
+    elif code_activation != "identity":
         encoder.append(ACTIVATIONS[code_activation]())
+    if input_layer is not None:
+        encoder.insert(0, input_layer)
     decoder = _stack(decoder_layers, activation)
     out = None if output_activation == "identity" else ACTIVATIONS[output_activation]()
     return AutoencoderModule(encoder, decoder, out)

@@ -1,0 +1,203 @@
+"""SparseAE: reconstruction plus a sparsity penalty Ω(h) on the code."""
+
+from numbers import Integral, Real
+
+import numpy as np
+import torch
+from sklearn.utils._param_validation import Interval, StrOptions
+from skorch.callbacks import Callback
+from torch import nn
+
+from ._base import BaseAutoencoder
+from ._docstrings import fill_docstring
+from ._penalties import KLSparsity, L1Sparsity
+from .modules import TopK
+
+
+class ReviveDeadUnits(Callback):
+    """Re-initialise code units that fired on no training row during an epoch.
+
+    A revived unit's incoming weights point at the representation (input of
+    the code layer) of a row it is re-aimed at, with the typical norm and bias
+    of the living units, so it wins that row's top k and gets gradients again
+    (the "resampling" remedy for dead latents of top-k autoencoders).
+    """
+
+    def on_epoch_begin(self, net, **kwargs):
+        self.fired_ = None
+        self.rows_ = None
+
+    def on_batch_end(self, net, batch=None, training=None, y_pred=None, **kwargs):
+        if not training:
+            return
+        fired = (y_pred.code.detach() > 0).any(dim=0)
+        self.fired_ = fired if self.fired_ is None else self.fired_ | fired
+        self.rows_ = batch[0]
+
+    def on_epoch_end(self, net, **kwargs):
+        if self.fired_ is None or self.fired_.all() or not self.fired_.any():
+            return
+        dead = (~self.fired_).nonzero().flatten()
+        module = net.module_
+        layers = list(module.encoder)
+        last = max(i for i, layer in enumerate(layers) if isinstance(layer, nn.Linear))
+        code_layer = layers[last]
+        with torch.no_grad():
+            h = module.standardize(self.rows_.to(code_layer.weight.device))
+            for layer in layers[:last]:
+                h = layer(h)
+            targets = h[torch.randint(len(h), (len(dead),), device=h.device)]
+            alive = self.fired_.nonzero().flatten()
+            norm = code_layer.weight[alive].norm(dim=1).mean()
+            directions = targets / targets.norm(dim=1, keepdim=True).clamp_min(1e-8)
+            code_layer.weight[dead] = directions * norm
+            code_layer.bias[dead] = code_layer.bias[alive].mean()
+        net.history.record("revived_units", len(dead))
+
+
+@fill_docstring
+class SparseAE(BaseAutoencoder):
+    """Sparse autoencoder: few code units active per input.
+
+    The loss is the reconstruction error plus a sparsity penalty Ω(h) on the
+    code h = f(x):
+
+    - ``"kl"``: sigmoid codes and Ω(h) = β Σⱼ KL(ρ ‖ ρ̂ⱼ), ρ̂ⱼ the mean
+      activation of unit j over a batch, ρ = ``sparsity_target``;
+    - ``"l1"``: ReLU codes and Ω(h) = λ Σⱼ |hⱼ|;
+    - ``"topk"``: ReLU codes of which only the ``k`` largest per row are kept
+      (exactly k active units, no penalty needed). Units that were never in
+      any row's top k during an epoch are re-initialised towards inputs, so
+      dead units do not pile up.
+
+    With the penalty doing the regularising, the code may be overcomplete
+    (``n_components`` larger than the number of features).
+
+    Parameters
+    ----------
+    n_components : int, default=64
+        Number of code units.
+    sparsity : {"kl", "l1", "topk"}, default="kl"
+        Which sparsity mechanism, as above.
+    sparsity_weight : float, default=None
+        β for ``"kl"``, λ for ``"l1"``; unused by ``"topk"``. ``None`` means
+        0.3 for ``"kl"`` and 0.03 for ``"l1"`` (on digits these keep at least
+        80% of the units within a factor 2 of ρ, and zero most ReLU codes, at
+        a reconstruction error close to the plain autoencoder's).
+    sparsity_target : float, default=0.05
+        ρ, the target mean activation of each unit, for ``"kl"``.
+    k : int, default=None
+        Active units per row for ``"topk"``; ``None`` means
+        ``max(1, n_components // 8)``.
+    hidden_layer_sizes : tuple of int, default=()
+        Encoder hidden widths; the default is the classic single-layer sparse
+        autoencoder, whose code is its hidden layer.
+    activation : str, default="elu"
+        Non-linearity of the hidden layers (the code's own is set by
+        ``sparsity``).
+    {shared}
+    Attributes
+    ----------
+    active_fraction_ : float
+        Mean fraction of code units active per training row (active: above
+        0.5 for sigmoid codes, above 0 for ReLU codes).
+    dead_units_ : int
+        Number of code units active on no training row.
+    {fitted}
+    See Also
+    --------
+    Autoencoder : The unregularised, undercomplete autoencoder.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from skae import SparseAE
+    >>> X, _ = load_digits(return_X_y=True)
+    >>> ae = SparseAE(sparsity="topk", k=4, max_epochs=5, random_state=0).fit(X)
+    >>> int(((ae.transform(X) > 0).sum(axis=1) <= 4).all())
+    1
+    """
+
+    _parameter_constraints: dict = {
+        **BaseAutoencoder._parameter_constraints,
+        "sparsity": [StrOptions({"kl", "l1", "topk"})],
+        "sparsity_weight": [Interval(Real, 0, None, closed="left"), None],
+        "sparsity_target": [Interval(Real, 0, 1, closed="neither")],
+        "k": [Interval(Integral, 1, None, closed="left"), None],
+    }
+    _regularised = True
+
+    def __init__(
+        self,
+        n_components=64,
+        *,
+        sparsity="kl",
+        sparsity_weight=None,
+        sparsity_target=0.05,
+        k=None,
+        hidden_layer_sizes=(),
+        activation="elu",
+        loss="mse",
+        max_epochs=200,
+        batch_size=64,
+        lr=1e-3,
+        optimizer="adam",
+        weight_decay=0.0,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
+        tol=1e-4,
+        device="auto",
+        random_state=None,
+        verbose=0,
+        warm_start=False,
+        net_params=None,
+    ):
+        super().__init__(
+            n_components,
+            hidden_layer_sizes=hidden_layer_sizes,
+            activation=activation,
+            loss=loss,
+            max_epochs=max_epochs,
+            batch_size=batch_size,
+            lr=lr,
+            optimizer=optimizer,
+            weight_decay=weight_decay,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            n_iter_no_change=n_iter_no_change,
+            tol=tol,
+            device=device,
+            random_state=random_state,
+            verbose=verbose,
+            warm_start=warm_start,
+            net_params=net_params,
+        )
+        self.sparsity = sparsity
+        self.sparsity_weight = sparsity_weight
+        self.sparsity_target = sparsity_target
+        self.k = k
+
+    def _k(self) -> int:
+        return self.k if self.k is not None else max(1, self.n_components // 8)
+
+    def _module_params(self, X) -> dict:
+        code = {"kl": "sigmoid", "l1": "relu", "topk": TopK(self._k())}[self.sparsity]
+        return {"activation": self.activation, "code_activation": code}
+
+    def _callbacks(self) -> list:
+        return [("revive_dead_units", ReviveDeadUnits())] if self.sparsity == "topk" else []
+
+    def _penalties(self) -> list:
+        weight = self.sparsity_weight
+        if self.sparsity == "kl":
+            return [KLSparsity(0.3 if weight is None else weight, self.sparsity_target)]
+        if self.sparsity == "l1":
+            return [L1Sparsity(0.03 if weight is None else weight)]
+        return []
+
+    def _record_diagnostics(self, X):
+        codes = self._batched(lambda module, batch: module.encode(batch), X)
+        active = codes > (0.5 if self.sparsity == "kl" else 0.0)
+        self.active_fraction_ = float(active.mean())
+        self.dead_units_ = int(np.sum(~active.any(axis=0)))

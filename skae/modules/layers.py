@@ -1,0 +1,70 @@
+"""Layers that variants slot into the encoder: corruption and top-k codes."""
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+NOISES = ("gaussian", "masking", "salt_pepper")
+
+
+class Corruption(nn.Module):
+    """Draw x̃ ~ C(x̃ | x) in training mode; the identity in eval mode, like dropout.
+
+    It sits first in the encoder, so it sees standardised input (per-feature
+    mean 0, overall scale 1).
+
+    Parameters
+    ----------
+    noise : {"gaussian", "masking", "salt_pepper"}
+        ``"gaussian"`` adds N(0, noise_level²) (in units of the data's overall
+        standard deviation); ``"masking"`` sets each feature to its mean with
+        probability ``noise_level``; ``"salt_pepper"`` sets each feature, with
+        probability ``noise_level``, to its training minimum or maximum (each
+        half of the time).
+    noise_level : float
+        Standard deviation or probability, as above.
+    low, high : torch.Tensor of shape (n_features,), default=None
+        Standardised per-feature minimum and maximum, for ``"salt_pepper"``.
+    """
+
+    def __init__(self, noise: str, noise_level: float, low=None, high=None):
+        super().__init__()
+        if noise not in NOISES:
+            raise ValueError(f"noise must be one of {NOISES}, got {noise!r}")
+        self.noise = noise
+        self.noise_level = noise_level
+        self.register_buffer(
+            "low", torch.as_tensor(0.0 if low is None else low, dtype=torch.float32)
+        )
+        self.register_buffer(
+            "high", torch.as_tensor(0.0 if high is None else high, dtype=torch.float32)
+        )
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if not self.training or self.noise_level == 0:
+            return x
+        if self.noise == "gaussian":
+            return x + self.noise_level * torch.randn_like(x)
+        hit = torch.rand_like(x) < self.noise_level
+        if self.noise == "masking":
+            return x.masked_fill(hit, 0.0)
+        salt = torch.rand_like(x) < 0.5
+        return torch.where(hit, torch.where(salt, self.high, self.low), x)
+
+    def extra_repr(self) -> str:
+        return f"noise={self.noise!r}, noise_level={self.noise_level}"
+
+
+class TopK(nn.Module):
+    """Keep the ``k`` largest activations of each row (after a ReLU), zero the rest."""
+
+    def __init__(self, k: int):
+        super().__init__()
+        self.k = k
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        values, index = x.topk(min(self.k, x.shape[-1]), dim=-1)
+        return torch.zeros_like(x).scatter(-1, index, F.relu(values))
+
+    def extra_repr(self) -> str:
+        return f"k={self.k}"
