@@ -2,10 +2,21 @@
 
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from skae import Autoencoder, LinearAE
+from skae import Autoencoder, ContractiveAE, DenoisingAE, LinearAE, SparseAE
 
 # Every public estimator, with its defaults. No check is expected to fail.
-ESTIMATORS = [Autoencoder(), LinearAE(), LinearAE(tied=True)]
+ESTIMATORS = [
+    Autoencoder(),
+    LinearAE(),
+    LinearAE(tied=True),
+    SparseAE(),
+    SparseAE(sparsity="l1"),
+    SparseAE(sparsity="topk"),
+    DenoisingAE(),
+    DenoisingAE(noise="masking"),
+    DenoisingAE(noise="salt_pepper"),
+    ContractiveAE(),
+]
 
 
 @parametrize_with_checks(ESTIMATORS)

@@ -1,0 +1,156 @@
+"""Sparse, denoising and contractive autoencoders each prove their property on digits."""
+
+import numpy as np
+import pytest
+import torch
+from sklearn.decomposition import PCA
+
+from skae import Autoencoder, ContractiveAE, DenoisingAE, SparseAE
+from skae._penalties import encoder_jacobian_sq_norm
+from skae.modules import Corruption, build_mlp_autoencoder
+
+
+def near_zero_fraction(codes):
+    """Share of code entries below 5% of the codes' root mean square (scale-free)."""
+    return float(np.mean(np.abs(codes) < 0.05 * np.sqrt(np.mean(codes**2))))
+
+
+def test_kl_sparsity_holds_units_near_the_target_activation(digits):
+    X_train = digits[0]
+    rho = 0.05
+    ae = SparseAE(n_components=64, sparsity="kl", sparsity_target=rho, random_state=0).fit(X_train)
+    mean_activation = ae.transform(X_train).mean(axis=0)
+    in_band = np.mean((mean_activation >= rho / 2) & (mean_activation <= 2 * rho))
+    assert in_band >= 0.8, in_band
+    penalty = ae.history_[-1, "batches", 0, "train_kl_sparsity"]
+    assert penalty > 0
+
+
+def test_topk_keeps_at_most_k_active_units_per_row(digits):
+    X_train, X_test = digits[0], digits[1]
+    ae = SparseAE(n_components=32, sparsity="topk", k=3, max_epochs=20, random_state=0)
+    codes = ae.fit(X_train).transform(X_test)
+    assert (np.count_nonzero(codes, axis=1) <= 3).all()
+    assert np.count_nonzero(codes, axis=1).mean() > 2  # and it does use them
+    assert ae.active_fraction_ == pytest.approx(np.mean(ae.transform(X_train) > 0))
+
+
+class TopKWithoutRevival(SparseAE):
+    def _callbacks(self):
+        return []
+
+
+def test_topk_revival_keeps_dead_units_from_piling_up(digits):
+    X_train = digits[0]
+    params = dict(n_components=256, sparsity="topk", k=2, max_epochs=100, random_state=0)
+    without = TopKWithoutRevival(**params).fit(X_train)
+    revived = SparseAE(**params).fit(X_train)
+    assert without.dead_units_ > 100  # the failure mode is real here ...
+    assert revived.dead_units_ < 0.25 * without.dead_units_  # ... and revival prevents it
+    assert sum(revived.history_[:, "revived_units"]) > 0
+
+
+def test_l1_codes_are_much_sparser_than_a_plain_autoencoders(digits):
+    X_train, X_test = digits[0], digits[1]
+    sparse = SparseAE(n_components=32, sparsity="l1", random_state=0).fit(X_train)
+    plain = Autoencoder(n_components=32, random_state=0).fit(X_train)
+    sparse_zero = near_zero_fraction(sparse.transform(X_test))
+    plain_zero = near_zero_fraction(plain.transform(X_test))
+    assert sparse_zero >= 3 * plain_zero, (sparse_zero, plain_zero)
+    assert sparse_zero > 0.4
+
+
+def test_overcomplete_plain_autoencoder_warns_and_regularised_ones_do_not(small):
+    X = small[0]
+    with pytest.warns(UserWarning, match="overcomplete autoencoder without regularisation"):
+        Autoencoder(n_components=80, max_epochs=1).fit(X)
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        for Estimator in (SparseAE, DenoisingAE, ContractiveAE):
+            Estimator(n_components=80, max_epochs=1, random_state=0).fit(X)
+
+
+def test_denoising_beats_plain_autoencoder_and_pca_on_noisy_held_out_data(digits):
+    X_train, X_test = digits[0], digits[1]
+    noisy = np.clip(X_test + np.random.default_rng(0).normal(0, 0.3, X_test.shape), 0, 1)
+    noisy = noisy.astype(np.float32)
+
+    def denoising_mse(model):
+        return np.mean((model.inverse_transform(model.transform(noisy)) - X_test) ** 2)
+
+    k = 16
+    dae = denoising_mse(DenoisingAE(n_components=k, random_state=0).fit(X_train))
+    ae = denoising_mse(Autoencoder(n_components=k, random_state=0).fit(X_train))
+    pca = denoising_mse(PCA(n_components=k).fit(X_train))
+    assert dae < ae and dae < pca, (dae, ae, pca)
+
+
+@pytest.mark.parametrize("noise", ["gaussian", "masking", "salt_pepper"])
+def test_corruption_only_in_training_mode(noise):
+    layer = Corruption(noise, 0.3, low=-torch.ones(20), high=torch.ones(20))
+    x = torch.full((50, 20), 0.5)
+    corrupted = layer.train()(x)
+    assert not torch.equal(corrupted, x)
+    if noise == "masking":
+        assert 0.15 < (corrupted == 0).float().mean() < 0.45
+    if noise == "salt_pepper":
+        assert set(corrupted.unique().tolist()) == {-1.0, 0.5, 1.0}
+        assert 0.15 < (corrupted != 0.5).float().mean() < 0.45
+    assert torch.equal(layer.eval()(x), x)
+
+
+def test_denoising_transform_is_deterministic(small):
+    X, X_test = small
+    ae = DenoisingAE(noise="masking", noise_level=0.5, max_epochs=3, random_state=0).fit(X)
+    np.testing.assert_array_equal(ae.transform(X_test), ae.transform(X_test))
+
+
+@pytest.mark.parametrize("hidden", [(), (7,), (9, 5), (20, 8, 6)])
+@pytest.mark.parametrize("activation", ["elu", "tanh", "sigmoid", "relu", "gelu"])
+def test_jacobian_penalty_is_exact_for_any_mlp_encoder(hidden, activation):
+    torch.manual_seed(0)
+    module = build_mlp_autoencoder(12, 4, hidden, activation=activation, code_activation="sigmoid")
+    x = torch.randn(6, 12)
+    fast = encoder_jacobian_sq_norm(module, x)
+    brute = torch.stack(
+        [torch.autograd.functional.jacobian(module.encoder, row).pow(2).sum() for row in x]
+    )
+    torch.testing.assert_close(fast, brute, rtol=1e-4, atol=1e-6)
+
+
+def test_jacobian_penalty_gradient_matches_autograd_through_the_jacobian():
+    torch.manual_seed(1)
+    module = build_mlp_autoencoder(6, 3, (5,), activation="tanh")
+    x = torch.randn(4, 6)
+    encoder_jacobian_sq_norm(module, x).sum().backward()
+    # The code layer's bias does not move the Jacobian: its gradient is zero.
+    fast = [
+        torch.zeros_like(p) if p.grad is None else p.grad.clone()
+        for p in module.encoder.parameters()
+    ]
+    module.zero_grad()
+    jac = torch.autograd.functional.jacobian(
+        lambda inp: module.encoder(inp), x, create_graph=True
+    )  # (4, 3, 4, 6); only the diagonal row blocks matter
+    torch.stack([jac[i, :, i, :].pow(2).sum() for i in range(4)]).sum().backward()
+    for a, p in zip(fast, module.encoder.parameters(), strict=True):
+        expected = torch.zeros_like(p) if p.grad is None else p.grad
+        torch.testing.assert_close(a, expected, rtol=1e-4, atol=1e-6)
+    assert any(g.abs().sum() > 0 for g in fast)
+
+
+def mean_jacobian_norm(model, X):
+    module = model.net_.module_.eval()
+    x = module.standardize(torch.from_numpy(X))
+    return encoder_jacobian_sq_norm(module, x).mean().item()
+
+
+def test_contractive_encoder_is_much_flatter_at_similar_error(digits):
+    X_train, X_test = digits[0], digits[1]
+    same = dict(n_components=8, max_epochs=100, n_iter_no_change=1000, random_state=0)
+    cae = ContractiveAE(**same).fit(X_train)
+    ae = Autoencoder(**same).fit(X_train)
+    assert mean_jacobian_norm(cae, X_test) <= 0.5 * mean_jacobian_norm(ae, X_test)
+    assert -cae.score(X_test) <= 1.5 * -ae.score(X_test)
