@@ -154,3 +154,14 @@ def test_contractive_encoder_is_much_flatter_at_similar_error(digits):
     ae = Autoencoder(**same).fit(X_train)
     assert mean_jacobian_norm(cae, X_test) <= 0.5 * mean_jacobian_norm(ae, X_test)
     assert -cae.score(X_test) <= 1.5 * -ae.score(X_test)
+
+
+def test_kl_penalty_equals_the_closed_form():
+    from skae._penalties import KLSparsity
+    from skae.modules import AEOutput
+
+    code = torch.rand(50, 10)
+    rho, rho_hat = 0.05, code.mean(dim=0)
+    expected = rho * torch.log(rho / rho_hat) + (1 - rho) * torch.log((1 - rho) / (1 - rho_hat))
+    penalty = KLSparsity(2.0, rho)(AEOutput(None, code, None), None, None)
+    torch.testing.assert_close(penalty, 2.0 * expected.sum())

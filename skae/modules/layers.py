@@ -45,11 +45,13 @@ class Corruption(nn.Module):
             return x
         if self.noise == "gaussian":
             return x + self.noise_level * torch.randn_like(x)
-        hit = torch.rand_like(x) < self.noise_level
+        u = torch.rand_like(x)
         if self.noise == "masking":
-            return x.masked_fill(hit, 0.0)
-        salt = torch.rand_like(x) < 0.5
-        return torch.where(hit, torch.where(salt, self.high, self.low), x)
+            return x.masked_fill(u < self.noise_level, 0.0)
+        # One uniform draw decides both whether and how: below level/2 is salt
+        # (the maximum), between level/2 and level is pepper (the minimum).
+        pepper = torch.where(u < self.noise_level, self.low, x)
+        return torch.where(u < self.noise_level / 2, self.high, pepper)
 
     def extra_repr(self) -> str:
         return f"noise={self.noise!r}, noise_level={self.noise_level}"
