@@ -35,7 +35,8 @@ def environment() -> str:
 def write_result(name: str, body: str) -> Path:
     """Write ``results/<name>.md`` headed by the command that produced it."""
     RESULTS.mkdir(parents=True, exist_ok=True)
-    command = "python " + " ".join(shlex.quote(a) for a in sys.argv)
+    script = Path(sys.argv[0]).resolve().relative_to(Path(__file__).resolve().parents[1])
+    command = "python " + " ".join(shlex.quote(str(a)) for a in [script, *sys.argv[1:]])
     text = f"# {name}\n\nCommand: `{command}`\n\nEnvironment: {environment()}\n\n{body}\n"
     path = RESULTS / f"{name}.md"
     path.write_text(text)

@@ -2,7 +2,7 @@
 
 from numbers import Real
 
-from sklearn.utils._param_validation import Interval
+from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._base import BaseAutoencoder
 from ._docstrings import fill_docstring
@@ -27,6 +27,12 @@ class ContractiveAE(BaseAutoencoder):
         Size of the code.
     contraction_weight : float, default=0.1
         λ, the weight of the Jacobian penalty.
+    jacobian : {"exact", "hutchinson"}, default="exact"
+        How the penalty is computed: exactly, through the chain of layer
+        Jacobians (cost about ``n_components`` × (first hidden width)² per
+        row), or by Hutchinson's unbiased one-probe estimate ‖vᵀJ‖²,
+        v ~ N(0, I), which costs one extra backward pass through the encoder
+        and suits wide codes.
     hidden_layer_sizes : tuple of int, default=(256, 64)
         Widths of the encoder's hidden layers; the decoder mirrors them.
     activation : str, default="elu"
@@ -53,6 +59,7 @@ class ContractiveAE(BaseAutoencoder):
     _parameter_constraints: dict = {
         **BaseAutoencoder._parameter_constraints,
         "contraction_weight": [Interval(Real, 0, None, closed="left")],
+        "jacobian": [StrOptions({"exact", "hutchinson"})],
     }
     _regularised = True
 
@@ -61,6 +68,7 @@ class ContractiveAE(BaseAutoencoder):
         n_components=2,
         *,
         contraction_weight=0.1,
+        jacobian="exact",
         hidden_layer_sizes=(256, 64),
         activation="elu",
         loss="mse",
@@ -100,6 +108,7 @@ class ContractiveAE(BaseAutoencoder):
             net_params=net_params,
         )
         self.contraction_weight = contraction_weight
+        self.jacobian = jacobian
 
     def _penalties(self) -> list:
-        return [Contraction(self.contraction_weight)]
+        return [Contraction(self.contraction_weight, self.jacobian)]

@@ -69,18 +69,38 @@ class L1Sparsity:
 class Contraction:
     """λ · ‖∂f(x)/∂x‖²_F, the squared Frobenius norm of the encoder's Jacobian.
 
-    Exact for any encoder made of linear layers and element-wise activations
-    (see :func:`encoder_jacobian_sq_norm`), taken with respect to the
-    standardised input, so that λ does not depend on the data's units.
+    ``jacobian="exact"`` is exact for any encoder made of linear layers and
+    element-wise activations (see :func:`encoder_jacobian_sq_norm`);
+    ``"hutchinson"`` is the unbiased one-probe estimate ‖vᵀJ‖² with
+    v ~ N(0, I) in code space, one extra backward pass through the encoder
+    whatever its width. Both are taken with respect to the standardised input,
+    so that λ does not depend on the data's units.
     """
 
     name = "contraction"
 
-    def __init__(self, weight: float):
+    def __init__(self, weight: float, jacobian: str = "exact"):
         self.weight = weight
+        self.jacobian = jacobian
 
     def __call__(self, output, X, module):
-        return self.weight * encoder_jacobian_sq_norm(module, module.standardize(X)).mean()
+        x = module.standardize(X)
+        if self.jacobian == "exact":
+            norms = encoder_jacobian_sq_norm(module, x)
+        else:
+            norms = hutchinson_jacobian_sq_norm(module, x)
+        return self.weight * norms.mean()
+
+
+def hutchinson_jacobian_sq_norm(module: nn.Module, x: torch.Tensor) -> torch.Tensor:
+    """Per-row unbiased estimate of ‖J‖²_F of ``module.encoder``: ‖vᵀJ‖², v ~ N(0, I)."""
+    training = torch.is_grad_enabled()  # keep the graph only when it will be used
+    x = x.detach().requires_grad_()
+    with torch.enable_grad():
+        code = module.encoder(x)
+        probe = torch.randn_like(code)
+        (row_vjp,) = torch.autograd.grad(code, x, grad_outputs=probe, create_graph=training)
+    return row_vjp.pow(2).sum(dim=1)
 
 
 def _elementwise_derivative(activation: nn.Module, z: torch.Tensor) -> torch.Tensor:

@@ -16,6 +16,7 @@ ESTIMATORS = [
     DenoisingAE(noise="masking"),
     DenoisingAE(noise="salt_pepper"),
     ContractiveAE(),
+    ContractiveAE(jacobian="hutchinson"),
 ]
 
 

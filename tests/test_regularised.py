@@ -165,3 +165,23 @@ def test_kl_penalty_equals_the_closed_form():
     expected = rho * torch.log(rho / rho_hat) + (1 - rho) * torch.log((1 - rho) / (1 - rho_hat))
     penalty = KLSparsity(2.0, rho)(AEOutput(None, code, None), None, None)
     torch.testing.assert_close(penalty, 2.0 * expected.sum())
+
+
+def test_hutchinson_estimate_is_unbiased():
+    from skae._penalties import hutchinson_jacobian_sq_norm
+
+    torch.manual_seed(0)
+    module = build_mlp_autoencoder(12, 4, (9, 5), activation="elu")
+    x = torch.randn(8, 12)
+    exact = encoder_jacobian_sq_norm(module, x)
+    with torch.no_grad():
+        estimate = torch.stack([hutchinson_jacobian_sq_norm(module, x) for _ in range(4000)])
+    torch.testing.assert_close(estimate.mean(dim=0), exact, rtol=0.05, atol=0)
+
+
+def test_hutchinson_contractive_autoencoder_also_contracts(digits):
+    X_train, X_test = digits[0], digits[1]
+    same = dict(n_components=8, max_epochs=40, n_iter_no_change=1000, random_state=0)
+    cae = ContractiveAE(jacobian="hutchinson", **same).fit(X_train)
+    ae = Autoencoder(**same).fit(X_train)
+    assert mean_jacobian_norm(cae, X_test) <= 0.5 * mean_jacobian_norm(ae, X_test)
