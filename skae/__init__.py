@@ -6,6 +6,7 @@ from ._denoising import DenoisingAE
 from ._linear import LinearAE
 from ._net import DivergenceError
 from ._sparse import SparseAE
+from ._vae import VAE, latent_interpolation
 
 __all__ = [
     "Autoencoder",
@@ -14,5 +15,7 @@ __all__ = [
     "DivergenceError",
     "LinearAE",
     "SparseAE",
+    "VAE",
+    "latent_interpolation",
 ]
 __version__ = "0.1.0"

@@ -145,6 +145,10 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
 
     # -- what variants override -------------------------------------------
 
+    def _loss(self) -> str:
+        """The reconstruction loss, a key of ``RECONSTRUCTION_LOSSES``."""
+        return self.loss
+
     def _module_params(self, X: np.ndarray) -> dict:
         """Keyword arguments of :func:`~skae.modules.build_mlp_autoencoder`.
 
@@ -158,7 +162,7 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
             X.shape[1],
             self.n_components,
             hidden_layer_sizes=self._hidden_layer_sizes(),
-            output_activation="sigmoid" if self.loss == "bce" else "identity",
+            output_activation="sigmoid" if self._loss() == "bce" else "identity",
             **self._module_params(X),
         )
 
@@ -188,7 +192,7 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
 
     def _validate_X(self, X, reset: bool) -> np.ndarray:
         X = validate_data(self, X, reset=reset, dtype=[np.float32, np.float64])
-        if self.loss == "bce" and (X.min() < 0 or X.max() > 1):
+        if self._loss() == "bce" and (X.min() < 0 or X.max() > 1):
             raise ValueError(
                 'loss="bce" needs X in [0, 1]; got values in '
                 f"[{X.min():g}, {X.max():g}]. Scale X (MinMaxScaler) or use "
@@ -198,7 +202,7 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
 
     def _standardization(self, X: np.ndarray):
         """Per-feature mean and one global scale, so the MSE objective stays PCA's."""
-        if self.loss == "bce":
+        if self._loss() == "bce":
             return np.zeros(X.shape[1], np.float32), np.float32(1.0)
         # Accumulate in float64 over bounded chunks: no float64 copy of X.
         total = np.zeros(X.shape[1])
@@ -248,7 +252,7 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         optimizer = OPTIMIZERS.get(self.optimizer, self.optimizer)
         net = AutoencoderNet(
             module=module,
-            criterion=RECONSTRUCTION_LOSSES[self.loss],
+            criterion=RECONSTRUCTION_LOSSES[self._loss()],
             optimizer=optimizer,
             optimizer__weight_decay=self.weight_decay,
             lr=self.lr,
@@ -444,13 +448,14 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         """
         check_is_fitted(self)
         X = validate_data(self, X, reset=False, dtype=[np.float32, np.float64])
-        return -self._batched(self._row_errors, X)
+        return self._batched(self._row_scores, X)
 
-    def _row_errors(self, module: nn.Module, batch: torch.Tensor) -> torch.Tensor:
+    def _row_scores(self, module: nn.Module, batch: torch.Tensor) -> torch.Tensor:
+        """Per-row score of a batch (higher is better): minus the reconstruction error."""
         output = module(batch)
-        if self.loss == "mse":
-            return ((output.reconstruction - batch) ** 2).mean(dim=1)
-        return F.binary_cross_entropy_with_logits(output.decoded, batch, reduction="none").mean(1)
+        if self._loss() == "mse":
+            return -((output.reconstruction - batch) ** 2).mean(dim=1)
+        return -F.binary_cross_entropy_with_logits(output.decoded, batch, reduction="none").mean(1)
 
     def score(self, X, y=None):
         """Negative mean reconstruction error over ``X`` (higher is better).

@@ -1,6 +1,7 @@
 """Parameter documentation shared by every autoencoder's docstring."""
 
 import inspect
+import re
 
 SHARED_PARAMETERS = """\
     loss : {"mse", "bce"}, default=<loss>
@@ -68,9 +69,14 @@ def fill_docstring(cls):
     """Class decorator: insert the shared sections where ``{shared}`` and
     ``{fitted}`` stand, with each ``<name>`` replaced by the class's own default.
     """
-    doc = cls.__doc__.replace("    {shared}\n", SHARED_PARAMETERS)
+    parameters = inspect.signature(cls.__init__).parameters
+    # Keep the shared entries of the parameters this class has (a VAE has
+    # no ``loss``: its likelihood decides).
+    entries = re.split(r"(?m)^(?=    \w+ : )", SHARED_PARAMETERS)
+    shared = "".join(e for e in entries if e and e.split(" : ")[0].strip() in parameters)
+    doc = cls.__doc__.replace("    {shared}\n", shared)
     doc = doc.replace("    {fitted}\n", FITTED_ATTRIBUTES)
-    for name, param in inspect.signature(cls.__init__).parameters.items():
+    for name, param in parameters.items():
         if param.default is not inspect.Parameter.empty:
             doc = doc.replace(f"<{name}>", repr(param.default).replace("'", '"'))
     cls.__doc__ = doc

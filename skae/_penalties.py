@@ -66,6 +66,28 @@ class L1Sparsity:
         return self.weight * output.code.abs().sum(dim=1).mean()
 
 
+class GaussianKL:
+    """weight · KL(q(z|x) ‖ N(0, I)), in closed form, averaged over the batch.
+
+    KL = ½ Σⱼ (μⱼ² + σⱼ² − log σⱼ² − 1). ``ramp`` (set by a warm-up callback)
+    scales it during the first epochs; it is never zero.
+    """
+
+    name = "kl"
+
+    def __init__(self, weight: float):
+        self.weight = weight
+        self.ramp = 1.0
+
+    def __call__(self, output, X, module):
+        return self.weight * self.ramp * gaussian_kl(output.mu, output.log_var).mean()
+
+
+def gaussian_kl(mu: torch.Tensor, log_var: torch.Tensor) -> torch.Tensor:
+    """Per-row KL(N(μ, diag σ²) ‖ N(0, I))."""
+    return 0.5 * (mu.pow(2) + log_var.exp() - log_var - 1).sum(dim=1)
+
+
 class Contraction:
     """λ · ‖∂f(x)/∂x‖²_F, the squared Frobenius norm of the encoder's Jacobian.
 

@@ -2,7 +2,7 @@
 
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from skae import Autoencoder, ContractiveAE, DenoisingAE, LinearAE, SparseAE
+from skae import VAE, Autoencoder, ContractiveAE, DenoisingAE, LinearAE, SparseAE
 
 # Every public estimator, with its defaults. No check is expected to fail.
 ESTIMATORS = [
@@ -17,6 +17,8 @@ ESTIMATORS = [
     DenoisingAE(noise="salt_pepper"),
     ContractiveAE(),
     ContractiveAE(jacobian="hutchinson"),
+    VAE(),
+    VAE(kl_warmup=5),
 ]
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from skae import Autoencoder, ContractiveAE, DenoisingAE, LinearAE, SparseAE
+from skae import VAE, Autoencoder, ContractiveAE, DenoisingAE, LinearAE, SparseAE
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 
@@ -18,7 +18,9 @@ def test_readme_python_blocks_run():
         exec(compile(block, str(README), "exec"), {})
 
 
-@pytest.mark.parametrize("Estimator", [Autoencoder, LinearAE, SparseAE, DenoisingAE, ContractiveAE])
+@pytest.mark.parametrize(
+    "Estimator", [Autoencoder, LinearAE, SparseAE, DenoisingAE, ContractiveAE, VAE]
+)
 def test_docstring_documents_every_parameter_with_its_real_default(Estimator):
     doc = Estimator.__doc__
     for name, param in inspect.signature(Estimator.__init__).parameters.items():

@@ -21,11 +21,17 @@ class AEOutput(NamedTuple):
         ``loss="mse"`` and the logits for ``loss="bce"``,
         so that the binary cross-entropy can be taken in its numerically stable
         form.
+    mu : torch.Tensor or None
+        Mean of the variational posterior q(z | x) (VAE only).
+    log_var : torch.Tensor or None
+        Log-variance of q(z | x) (VAE only).
     """
 
     reconstruction: torch.Tensor
     code: torch.Tensor
     decoded: torch.Tensor
+    mu: torch.Tensor | None = None
+    log_var: torch.Tensor | None = None
 
 
 class AutoencoderModule(nn.Module):

@@ -12,6 +12,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from .autoencoder import AutoencoderModule
+from .variational import GaussianHead, VariationalModule
 
 ACTIVATIONS = {
     "identity": nn.Identity,
@@ -109,3 +110,32 @@ def build_mlp_autoencoder(
     decoder = _stack(decoder_layers, activation)
     out = None if output_activation == "identity" else ACTIVATIONS[output_activation]()
     return AutoencoderModule(encoder, decoder, out)
+
+
+def build_mlp_vae(
+    n_features: int,
+    n_components: int,
+    hidden_layer_sizes: Sequence[int] = (),
+    activation: str = "elu",
+    output_activation: str = "identity",
+) -> VariationalModule:
+    """Build a mirrored MLP variational autoencoder.
+
+    The encoder trunk is n_features-hidden…-(activation), the Gaussian head
+    maps its output to μ and log σ² of size ``n_components``, and the decoder
+    mirrors the trunk back to ``n_features``.
+
+    Returns
+    -------
+    VariationalModule
+    """
+    widths = [n_features, *hidden_layer_sizes]
+    trunk = nn.Sequential()
+    for a, b in pairwise(widths):
+        trunk.append(nn.Linear(a, b))
+        trunk.append(ACTIVATIONS[activation]())
+    head = GaussianHead(widths[-1], n_components)
+    back = [n_components, *reversed(hidden_layer_sizes), n_features]
+    decoder = _stack([nn.Linear(a, b) for a, b in pairwise(back)], activation)
+    out = None if output_activation == "identity" else ACTIVATIONS[output_activation]()
+    return VariationalModule(trunk, head, decoder, out)

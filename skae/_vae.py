@@ -1,0 +1,272 @@
+"""VAE: the variational autoencoder, a generative model with a continuous latent space."""
+
+import math
+from numbers import Integral, Real
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted
+from skorch.callbacks import Callback
+
+from ._base import BaseAutoencoder, _seed_from
+from ._docstrings import fill_docstring
+from ._penalties import GaussianKL, gaussian_kl
+from .modules import build_mlp_vae
+
+_LIKELIHOOD_LOSS = {"gaussian": "mse", "bernoulli": "bce"}
+
+
+class KLWarmup(Callback):
+    """Ramp the KL weight linearly over the first ``epochs`` epochs: 1/epochs, 2/epochs, …, 1."""
+
+    def __init__(self, epochs: int):
+        self.epochs = epochs
+
+    def on_epoch_begin(self, net, **kwargs):
+        ramp = min(1.0, len(net.history) / self.epochs)
+        for penalty in net.penalties:
+            if isinstance(penalty, GaussianKL):
+                penalty.ramp = ramp
+
+
+@fill_docstring
+class VAE(BaseAutoencoder):
+    """Variational autoencoder (Kingma & Welling, 2014).
+
+    The encoder maps x to a distribution q(z | x) = N(μ(x), diag σ²(x)); a
+    code is drawn with the reparameterisation z = μ + σ·ε, ε ~ N(0, I), and
+    the decoder gives the likelihood p(x | z). Training maximises the evidence
+    lower bound
+
+        ELBO(x) = E_q[log p(x | z)] − β · KL(q(z | x) ‖ N(0, I)),
+
+    with the KL in closed form. The KL pulls every posterior towards the prior,
+    which makes the latent space *continuous* (nearby codes decode to similar
+    data) and *complete* (codes drawn from the prior decode to valid data), so
+    the decoder is a generator: :meth:`sample`.
+
+    ``transform`` returns μ (deterministic, the posterior's centre) and
+    ``inverse_transform`` the decoder's mean. ``score_samples`` is the
+    per-row ELBO evaluated at z = μ (a deterministic single-point estimate of
+    the expectation) in nats, for the data in its own units.
+
+    Parameters
+    ----------
+    n_components : int, default=2
+        Dimension of the latent space.
+    beta : float, default=1.0
+        Weight of the KL term; 1 is the ELBO, larger values give a smoother,
+        more prior-like latent space (β-VAE), 0 a plain (noisy) autoencoder.
+    likelihood : {"gaussian", "bernoulli"}, default="gaussian"
+        p(x | z): a Gaussian with unit variance on the standardised scale
+        (reconstruction by squared error), or independent Bernoullis for data
+        in [0, 1] (binary cross-entropy, sigmoid output).
+    kl_warmup : int, default=0
+        Number of epochs over which the KL weight rises linearly to β
+        (β/kl_warmup in the first epoch, never zero); 0 uses β throughout.
+    hidden_layer_sizes : tuple of int, default=(256, 64)
+        Widths of the encoder's hidden layers; the decoder mirrors them.
+    activation : str, default="elu"
+        Non-linearity of the hidden layers.
+    {shared}
+    Attributes
+    ----------
+    {fitted}
+    See Also
+    --------
+    Autoencoder : The deterministic autoencoder, whose decoder is no generator.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from skae import VAE
+    >>> X, _ = load_digits(return_X_y=True)
+    >>> vae = VAE(n_components=2, max_epochs=5, random_state=0).fit(X)
+    >>> vae.transform(X[:3]).shape
+    (3, 2)
+    >>> vae.sample(4, random_state=0).shape
+    (4, 64)
+    """
+
+    _parameter_constraints: dict = {
+        **{k: v for k, v in BaseAutoencoder._parameter_constraints.items() if k != "loss"},
+        "beta": [Interval(Real, 0, None, closed="left")],
+        "likelihood": [StrOptions(set(_LIKELIHOOD_LOSS))],
+        "kl_warmup": [Interval(Integral, 0, None, closed="left")],
+    }
+    _regularised = True
+
+    def __init__(
+        self,
+        n_components=2,
+        *,
+        beta=1.0,
+        likelihood="gaussian",
+        kl_warmup=0,
+        hidden_layer_sizes=(256, 64),
+        activation="elu",
+        max_epochs=200,
+        batch_size=64,
+        lr=1e-3,
+        optimizer="adam",
+        weight_decay=0.0,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
+        tol=1e-4,
+        device="auto",
+        random_state=None,
+        verbose=0,
+        warm_start=False,
+        net_params=None,
+    ):
+        self.n_components = n_components
+        self.beta = beta
+        self.likelihood = likelihood
+        self.kl_warmup = kl_warmup
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.max_epochs = max_epochs
+        self.batch_size = batch_size
+        self.lr = lr
+        self.optimizer = optimizer
+        self.weight_decay = weight_decay
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
+        self.device = device
+        self.random_state = random_state
+        self.verbose = verbose
+        self.warm_start = warm_start
+        self.net_params = net_params
+
+    def _loss(self) -> str:
+        return _LIKELIHOOD_LOSS[self.likelihood]
+
+    def _build_module(self, X):
+        return build_mlp_vae(
+            X.shape[1],
+            self.n_components,
+            hidden_layer_sizes=self._hidden_layer_sizes(),
+            activation=self.activation,
+            output_activation="sigmoid" if self.likelihood == "bernoulli" else "identity",
+        )
+
+    def _penalties(self) -> list:
+        # The net's reconstruction loss is a mean over features; the ELBO sums
+        # them. Dividing the KL by n_features keeps the training loss
+        # proportional to −ELBO: for the Gaussian the mean squared error is
+        # 2/n_features times the negative log-likelihood, hence the factor 2.
+        per_feature = (2.0 if self.likelihood == "gaussian" else 1.0) / self.n_features_in_
+        return [GaussianKL(self.beta * per_feature)]
+
+    def _callbacks(self) -> list:
+        return [("kl_warmup", KLWarmup(self.kl_warmup))] if self.kl_warmup else []
+
+    def _row_scores(self, module, batch):
+        """Per-row ELBO at z = μ, in nats, for ``batch`` in the input's units."""
+        output = module(batch)
+        target = module.standardize(batch)
+        n_features = batch.shape[1]
+        if self.likelihood == "gaussian":
+            log_likelihood = -0.5 * (output.decoded - target).pow(2).sum(dim=1)
+            # Unit variance on the standardised scale is variance scale² in
+            # the input's units: the density picks up −n_features·log(scale).
+            log_likelihood = log_likelihood - n_features * (
+                0.5 * math.log(2 * math.pi) + torch.log(module.scale)
+            )
+        else:
+            log_likelihood = -F.binary_cross_entropy_with_logits(
+                output.decoded, target, reduction="none"
+            ).sum(dim=1)
+        return log_likelihood - self.beta * gaussian_kl(output.mu, output.log_var)
+
+    def score_samples(self, X):
+        """Evidence lower bound of each row, at z = μ (higher is better).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Data to score.
+
+        Returns
+        -------
+        elbo : ndarray of shape (n_samples,)
+            log p(x | z=μ) − β·KL(q(z|x) ‖ N(0, I)) in nats; with β = 1 a
+            deterministic estimate of the lower bound on log p(x).
+        """
+        return super().score_samples(X)
+
+    def score(self, X, y=None):
+        """Mean ELBO over ``X`` (see :meth:`score_samples`).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Data to score.
+        y : Ignored
+            Not used, present for API consistency by convention.
+
+        Returns
+        -------
+        score : float
+        """
+        return super().score(X)
+
+    def sample(self, n_samples=1, random_state=None):
+        """Generate data: decode codes drawn from the prior N(0, I).
+
+        Parameters
+        ----------
+        n_samples : int, default=1
+            Number of samples.
+        random_state : int, RandomState instance or None, default=None
+            Seeds the draws; the same value gives the same samples. The global
+            random states are left untouched.
+
+        Returns
+        -------
+        X : ndarray of shape (n_samples, n_features), dtype float32
+            The decoder's mean at each drawn code.
+        """
+        check_is_fitted(self)
+        if not isinstance(n_samples, Integral) or n_samples < 1:
+            raise ValueError(f"n_samples must be a positive integer, got {n_samples!r}.")
+        generator = torch.Generator().manual_seed(_seed_from(random_state))
+        codes = torch.randn(n_samples, self.n_components, generator=generator).numpy()
+        return self._batched(lambda module, batch: module.decode(batch), codes)
+
+
+def latent_interpolation(estimator, x_start, x_end, n_steps=8):
+    """Decode evenly spaced codes on the segment between two inputs' codes.
+
+    Works with any fitted skae autoencoder; with a :class:`VAE` the codes are
+    posterior means, and a continuous latent space gives a smooth morph.
+
+    Parameters
+    ----------
+    estimator : fitted skae autoencoder
+    x_start, x_end : array-like of shape (n_features,)
+        The two end points, in input space.
+    n_steps : int, default=8
+        Number of decoded points, end points included.
+
+    Returns
+    -------
+    path : ndarray of shape (n_steps, n_features)
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from skae import VAE, latent_interpolation
+    >>> X, _ = load_digits(return_X_y=True)
+    >>> vae = VAE(max_epochs=3, random_state=0).fit(X)
+    >>> latent_interpolation(vae, X[0], X[1], n_steps=5).shape
+    (5, 64)
+    """
+    codes = estimator.transform(np.vstack([x_start, x_end]))
+    weights = np.linspace(0.0, 1.0, n_steps, dtype=codes.dtype)[:, None]
+    return estimator.inverse_transform((1 - weights) * codes[0] + weights * codes[1])

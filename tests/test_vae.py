@@ -1,0 +1,135 @@
+"""The VAE: a KL that is really there, a latent space near its prior, a decoder that generates."""
+
+import numpy as np
+import pytest
+import torch
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import pairwise_distances
+
+from skae import VAE, Autoencoder, latent_interpolation
+
+
+def posterior(vae, X):
+    module = vae.net_.module_.eval()
+    with torch.no_grad():
+        mu, log_var = module.posterior(torch.from_numpy(X))
+    return mu.numpy(), log_var.exp().numpy()
+
+
+@pytest.fixture(scope="module")
+def vae(digits):
+    return VAE(n_components=4, random_state=0).fit(digits[0])
+
+
+def test_kl_term_is_present_and_positive_in_the_history(vae):
+    kl = np.array(vae.history_[:, "batches", :, "train_kl"], dtype=object)
+    values = np.concatenate([np.asarray(epoch, dtype=float) for epoch in kl])
+    assert len(values) > 0 and (values > 0).all()
+
+
+def test_beta_zero_is_a_plain_autoencoder(digits):
+    X_train, X_test = digits[0], digits[1]
+    same = dict(n_components=4, max_epochs=100, n_iter_no_change=1000, random_state=0)
+    vae0 = VAE(beta=0.0, **same).fit(X_train)
+    ae = Autoencoder(**same).fit(X_train)
+    vae1 = VAE(beta=1.0, **same).fit(X_train)
+
+    def mse(model):
+        return np.mean((model.inverse_transform(model.transform(X_test)) - X_test) ** 2)
+
+    # Without the KL nothing keeps σ from shrinking: the noise dies out and
+    # the model reconstructs like an autoencoder, better than the β=1 VAE.
+    assert np.mean(posterior(vae0, X_test)[1]) < 0.05
+    assert mse(vae0) < 1.5 * mse(ae)
+    assert mse(vae0) < mse(vae1)
+    assert max(vae0.history_[-1, "batches", :, "train_kl"]) == 0.0
+
+
+def test_aggregated_posterior_is_close_to_the_prior(vae, digits):
+    mu, var = posterior(vae, digits[0])
+    assert (np.abs(mu.mean(axis=0)) < 0.25).all(), mu.mean(axis=0)
+    second_moment = (mu**2 + var).mean(axis=0)
+    assert ((second_moment > 0.5) & (second_moment < 1.5)).all(), second_moment
+
+
+def test_transform_and_score_are_deterministic(vae, digits):
+    X_test = digits[1]
+    np.testing.assert_array_equal(vae.transform(X_test), vae.transform(X_test))
+    np.testing.assert_array_equal(vae.score_samples(X_test), vae.score_samples(X_test))
+    np.testing.assert_allclose(vae.transform(X_test), posterior(vae, X_test)[0], rtol=1e-6)
+    assert vae.score(X_test) == pytest.approx(np.mean(vae.score_samples(X_test)), rel=1e-6)
+
+
+def test_elbo_ranks_real_digits_above_noise(vae, digits):
+    X_test = digits[1]
+    noise = np.random.default_rng(0).uniform(0, 1, X_test.shape).astype(np.float32)
+    assert np.median(vae.score_samples(X_test)) > np.max(vae.score_samples(noise))
+
+
+def test_sample_is_reproducible_and_leaves_global_rng_alone(vae):
+    torch_state = torch.get_rng_state()
+    a = vae.sample(5, random_state=3)
+    b = vae.sample(5, random_state=3)
+    c = vae.sample(5, random_state=4)
+    assert torch.equal(torch.get_rng_state(), torch_state)
+    np.testing.assert_array_equal(a, b)
+    assert not np.allclose(a, c)
+    assert a.shape == (5, 64) and np.isfinite(a).all()
+    with pytest.raises(ValueError, match="n_samples must be a positive integer"):
+        vae.sample(0)
+
+
+def test_vae_generates_where_an_autoencoders_decoder_does_not(digits):
+    """The course's point: decode random codes. The VAE's are digits; the AE's are not."""
+    X_train, X_test, y_train, _ = digits
+    vae = VAE(n_components=8, random_state=0).fit(X_train)
+    ae = Autoencoder(n_components=8, random_state=0).fit(X_train)
+    codes = ae.transform(X_train)
+    rng = np.random.default_rng(0)
+    random_codes = rng.normal(codes.mean(axis=0), codes.std(axis=0), (500, 8))
+    ae_samples = ae.inverse_transform(random_codes.astype(np.float32))
+    vae_samples = vae.sample(500, random_state=0)
+
+    clf = LogisticRegression(max_iter=2000).fit(X_train, y_train)
+    vae_confidence = clf.predict_proba(vae_samples).max(axis=1).mean()
+    ae_confidence = clf.predict_proba(ae_samples).max(axis=1).mean()
+    assert vae_confidence > ae_confidence, (vae_confidence, ae_confidence)
+
+    vae_nn = pairwise_distances(vae_samples, X_test).min(axis=1).mean()
+    ae_nn = pairwise_distances(ae_samples, X_test).min(axis=1).mean()
+    assert vae_nn < ae_nn, (vae_nn, ae_nn)
+
+
+def test_kl_warmup_ramps_the_weight_without_ever_zeroing_it(small):
+    X = small[0]
+    ramps = []
+    for epochs in (1, 2, 4, 6):
+        vae = VAE(kl_warmup=4, max_epochs=epochs, n_iter_no_change=100, random_state=0).fit(X)
+        ramps.append(vae.net_.penalties[0].ramp)
+        assert min(vae.history_[0, "batches", :, "train_kl"]) > 0
+    assert ramps == [0.25, 0.5, 1.0, 1.0]
+
+
+def test_bernoulli_likelihood_needs_unit_interval_data(small):
+    X, X_test = small
+    with pytest.raises(ValueError, match=r"needs X in \[0, 1\]"):
+        VAE(likelihood="bernoulli", max_epochs=1).fit(X * 16)
+    vae = VAE(likelihood="bernoulli", max_epochs=5, random_state=0).fit(X)
+    samples = vae.sample(10, random_state=0)
+    assert samples.min() >= 0 and samples.max() <= 1
+    assert np.isfinite(vae.score_samples(X_test)).all()
+
+
+def test_vae_has_no_loss_parameter():
+    assert "loss" not in VAE().get_params()
+    assert "loss :" not in VAE.__doc__
+
+
+def test_latent_interpolation_runs_between_the_two_reconstructions(vae, digits):
+    X_test = digits[1]
+    path = latent_interpolation(vae, X_test[0], X_test[1], n_steps=6)
+    ends = vae.inverse_transform(vae.transform(X_test[:2]))
+    assert path.shape == (6, 64)
+    np.testing.assert_allclose(path[[0, -1]], ends, rtol=1e-5, atol=1e-6)
+    steps = np.linalg.norm(np.diff(path, axis=0), axis=1)
+    assert steps.max() < np.linalg.norm(ends[1] - ends[0])  # a path, not a jump
