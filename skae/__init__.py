@@ -7,13 +7,17 @@ from ._linear import LinearAE
 from ._net import DivergenceError
 from ._sparse import SparseAE
 from ._vae import VAE, latent_interpolation
+from .classifier import EncoderClassifier
+from .outlier import ReconstructionOutlierDetector
 
 __all__ = [
     "Autoencoder",
     "ContractiveAE",
     "DenoisingAE",
     "DivergenceError",
+    "EncoderClassifier",
     "LinearAE",
+    "ReconstructionOutlierDetector",
     "SparseAE",
     "VAE",
     "latent_interpolation",

@@ -14,15 +14,17 @@ from torch.utils.data import Dataset
 
 
 class ArrayDataset(Dataset):
-    """Rows of one tensor, without targets (autoencoders reconstruct X).
+    """Rows of one tensor, with optional targets (autoencoders reconstruct X).
 
     Parameters
     ----------
     X : torch.Tensor of shape (n_samples, n_features)
+    y : torch.Tensor of shape (n_samples,), default=None
     """
 
-    def __init__(self, X: torch.Tensor):
+    def __init__(self, X: torch.Tensor, y: torch.Tensor | None = None):
         self.X = X
+        self.y = y
 
     def __len__(self) -> int:
         return len(self.X)
@@ -30,11 +32,11 @@ class ArrayDataset(Dataset):
     def __getitem__(self, i):
         # Only used by code that insists on per-row access; BatchIterator never
         # calls it.
-        return self.X[i], None
+        return self.X[i], None if self.y is None else self.y[i]
 
 
 class BatchIterator:
-    """Yield ``(X_batch, None)`` from an :class:`ArrayDataset`.
+    """Yield ``(X_batch, y_batch)`` from an :class:`ArrayDataset` (``y_batch`` None without y).
 
     Parameters
     ----------
@@ -46,6 +48,7 @@ class BatchIterator:
 
     def __init__(self, dataset: ArrayDataset, batch_size: int, shuffle: bool = False):
         self.X = dataset.X
+        self.y = dataset.y
         self.batch_size = batch_size
         self.shuffle = shuffle
 
@@ -53,14 +56,15 @@ class BatchIterator:
         return -(-len(self.X) // self.batch_size)
 
     def __iter__(self):
-        n, size = len(self.X), self.batch_size
+        n, size, y = len(self.X), self.batch_size, self.y
         if self.shuffle:
             order = torch.randperm(n)
             for start in range(0, n, size):
-                yield self.X[order[start : start + size]], None
+                index = order[start : start + size]
+                yield self.X[index], None if y is None else y[index]
         else:
             for start in range(0, n, size):
-                yield self.X[start : start + size], None
+                yield self.X[start : start + size], None if y is None else y[start : start + size]
 
 
 class HoldoutSplit:

@@ -1,0 +1,286 @@
+"""EncoderClassifier: a (pre)trained autoencoder's encoder plus a classification head."""
+
+import copy
+from numbers import Integral, Real
+
+import numpy as np
+import torch
+from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context, clone
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted, validate_data
+from skorch import NeuralNet
+from skorch.callbacks import EarlyStopping
+from torch import nn
+
+from ._base import _INFERENCE_BATCH_SIZE, OPTIMIZERS, _as_tensor, _fork_rng, _seed_from, _silent
+from ._data import ArrayDataset, BatchIterator
+from ._denoising import DenoisingAE
+from ._net import resolve_device
+
+UNLABELED = -1
+
+
+class EncoderWithHead(nn.Module):
+    """logits = head((encode(x) − μ_code) / σ_code).
+
+    The codes are standardised with fixed statistics of the pretraining data,
+    so the head starts on unit-scale inputs whatever the autoencoder. A frozen
+    encoder stays in eval mode and gets no gradients.
+    """
+
+    def __init__(
+        self, autoencoder: nn.Module, codes: torch.Tensor, n_classes: int, fine_tune: bool
+    ):
+        super().__init__()
+        self.autoencoder = autoencoder
+        self.register_buffer("code_mean", codes.mean(dim=0))
+        self.register_buffer("code_scale", codes.std(dim=0).clamp_min(1e-6))
+        self.head = nn.Linear(codes.shape[1], n_classes)
+        self.fine_tune = fine_tune
+        autoencoder.requires_grad_(fine_tune)
+
+    def train(self, mode: bool = True):
+        super().train(mode)
+        if not self.fine_tune:
+            # A frozen encoder must not corrupt or sample: it is a fixed feature map.
+            self.autoencoder.eval()
+        return self
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        code = (self.autoencoder.encode(x) - self.code_mean) / self.code_scale
+        return self.head(code)
+
+
+class EncoderClassifier(ClassifierMixin, BaseEstimator):
+    """Classify with an autoencoder's encoder, pretrained on all rows, labelled or not.
+
+    ``fit`` first trains the autoencoder to reconstruct every row of ``X``
+    (rows with ``y == -1`` are unlabelled, scikit-learn's semi-supervised
+    convention, and serve only this pretraining), then trains a linear
+    classification head on the codes of the labelled rows. With
+    ``fine_tune=True`` the encoder trains together with the head (the
+    pretrained weights are the initialisation); with ``fine_tune=False`` it is
+    frozen. This matters most when labels are few: the encoder has learnt the
+    data's structure from all the rows.
+
+    Parameters
+    ----------
+    autoencoder : skae autoencoder, default=None
+        A fitted autoencoder is used as it is (a copy, which fine-tuning may
+        change); an unfitted one is cloned and fitted on ``X``. ``None`` means
+        ``DenoisingAE(n_components=min(32, n_features))``: denoising is the
+        classic pretraining (stacked denoising autoencoders) and gave the best
+        few-label accuracy on digits.
+    fine_tune : bool, default=True
+        Train the encoder together with the head.
+    max_epochs : int, default=300
+        Maximum number of passes over the labelled rows (with few labels a
+        pass is a single step, hence the generous default).
+    batch_size : int, default=64
+        Rows per gradient step of the classifier.
+    lr : float, default=1e-3
+        Learning rate of the classifier's training (Adam).
+    weight_decay : float, default=0.0
+        L2 penalty of the classifier's training.
+    n_iter_no_change : int, default=10
+        Stop when the training loss has not improved by ``tol`` (relative) for
+        this many epochs.
+    tol : float, default=1e-4
+        Smallest relative improvement that counts.
+    device : {"cpu", "cuda", "auto"}, default="auto"
+        Where torch computes the classifier.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the head, the shuffling and, when not None, the autoencoder's
+        own ``random_state``.
+    verbose : int, default=0
+        1 prints one line per epoch of the classifier's training.
+
+    Attributes
+    ----------
+    autoencoder_ : skae autoencoder
+        The pretrained autoencoder (before fine-tuning).
+    net_ : skorch.NeuralNet
+        The trained encoder-plus-head network.
+    classes_ : ndarray of shape (n_classes,)
+        Class labels (without the unlabelled marker).
+    n_features_in_ : int
+        Number of features seen during fit.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during fit, when ``X`` has string column names.
+    n_iter_ : int
+        Epochs of the classifier's training.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.datasets import load_digits
+    >>> from skae import Autoencoder, EncoderClassifier
+    >>> X, y = load_digits(return_X_y=True)
+    >>> y_few = np.where(np.arange(len(y)) < 200, y, -1)  # 200 labels, the rest unlabelled
+    >>> clf = EncoderClassifier(Autoencoder(n_components=16, max_epochs=5), random_state=0)
+    >>> clf.fit(X, y_few).predict(X[:3]).shape
+    (3,)
+    """
+
+    _parameter_constraints: dict = {
+        "autoencoder": [HasMethods(["fit", "transform"]), None],
+        "fine_tune": ["boolean"],
+        "max_epochs": [Interval(Integral, 1, None, closed="left")],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "lr": [Interval(Real, 0, None, closed="neither")],
+        "weight_decay": [Interval(Real, 0, None, closed="left")],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "device": [StrOptions({"cpu", "cuda", "auto"})],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+    }
+
+    def __init__(
+        self,
+        autoencoder=None,
+        fine_tune=True,
+        *,
+        max_epochs=300,
+        batch_size=64,
+        lr=1e-3,
+        weight_decay=0.0,
+        n_iter_no_change=10,
+        tol=1e-4,
+        device="auto",
+        random_state=None,
+        verbose=0,
+    ):
+        self.autoencoder = autoencoder
+        self.fine_tune = fine_tune
+        self.max_epochs = max_epochs
+        self.batch_size = batch_size
+        self.lr = lr
+        self.weight_decay = weight_decay
+        self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
+        self.device = device
+        self.random_state = random_state
+        self.verbose = verbose
+
+    def _pretrained(self, X):
+        autoencoder = self.autoencoder
+        if autoencoder is None:
+            autoencoder = DenoisingAE(n_components=min(32, X.shape[1]))
+        if hasattr(autoencoder, "net_"):  # already fitted: use it as it is
+            if autoencoder.n_features_in_ != X.shape[1]:
+                raise ValueError(
+                    f"X has {X.shape[1]} features, but the fitted autoencoder expects "
+                    f"{autoencoder.n_features_in_}."
+                )
+            return copy.deepcopy(autoencoder)
+        autoencoder = clone(autoencoder)
+        if self.random_state is not None:
+            autoencoder.set_params(random_state=self.random_state)
+        return autoencoder.fit(X)
+
+    @_fit_context(prefer_skip_nested_validation=False)
+    def fit(self, X, y):
+        """Pretrain the autoencoder on all rows, then train encoder and head on the labelled ones.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            All rows, labelled or not.
+        y : array-like of shape (n_samples,)
+            Labels; ``-1`` marks an unlabelled row.
+
+        Returns
+        -------
+        self : object
+        """
+        X, y = validate_data(self, X, y, dtype=[np.float32, np.float64])
+        check_classification_targets(y)
+        labelled = ~((y == UNLABELED) if y.dtype.kind in "iuf" else np.zeros(len(y), bool))
+        if not labelled.any():
+            raise ValueError("y has no labelled row: every label is -1 (unlabelled).")
+        self.classes_, label_index = np.unique(y[labelled], return_inverse=True)
+        self.autoencoder_ = self._pretrained(X)
+        device = resolve_device(self.device)
+        seed = _seed_from(self.random_state)
+        with _fork_rng(device):
+            torch.manual_seed(seed)
+            codes = torch.from_numpy(self.autoencoder_.transform(X).astype(np.float32))
+            module = EncoderWithHead(
+                copy.deepcopy(self.autoencoder_.net_.module_),
+                codes,
+                len(self.classes_),
+                self.fine_tune,
+            )
+            sink = print if self.verbose else _silent
+            net = NeuralNet(
+                module=module,
+                criterion=nn.CrossEntropyLoss,
+                optimizer=OPTIMIZERS["adam"],
+                optimizer__weight_decay=self.weight_decay,
+                lr=self.lr,
+                max_epochs=self.max_epochs,
+                batch_size=self.batch_size,
+                iterator_train=BatchIterator,
+                iterator_train__shuffle=True,
+                iterator_valid=BatchIterator,
+                train_split=None,
+                callbacks=[
+                    (
+                        "early_stopping",
+                        EarlyStopping(
+                            monitor="train_loss",
+                            patience=self.n_iter_no_change,
+                            threshold=self.tol,
+                            sink=sink,
+                        ),
+                    )
+                ],
+                device=device,
+                verbose=int(self.verbose),
+            )
+            target = torch.from_numpy(label_index.astype(np.int64))
+            net.fit(ArrayDataset(_as_tensor(X[labelled]), target), None)
+        self.net_ = net
+        self.n_iter_ = len(net.history)
+        return self
+
+    def predict_proba(self, X):
+        """Class probabilities (softmax of the head's logits).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+        """
+        check_is_fitted(self)
+        X = validate_data(self, X, reset=False, dtype=[np.float32, np.float64])
+        module = self.net_.module_
+        if X.dtype == np.float64:  # as in the autoencoders: rows independent of their batch
+            module = copy.deepcopy(module).double()
+        module.eval()
+        tensor = _as_tensor(X, X.dtype)
+        out = []
+        with torch.no_grad():
+            for start in range(0, len(tensor), _INFERENCE_BATCH_SIZE):
+                batch = tensor[start : start + _INFERENCE_BATCH_SIZE].to(self.net_.device)
+                out.append(torch.softmax(module(batch), dim=1).cpu())
+        return torch.cat(out).numpy().astype(np.float64)
+
+    def predict(self, X):
+        """Most probable class of each row.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        labels : ndarray of shape (n_samples,)
+        """
+        proba = self.predict_proba(X)
+        return self.classes_[np.argmax(proba, axis=1)]
