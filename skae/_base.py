@@ -270,7 +270,7 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         )
         return net.initialize()
 
-    def _train(self, net: AutoencoderNet, X: np.ndarray, epochs: int, seed: int):
+    def _train(self, net: AutoencoderNet, X: np.ndarray, epochs: int):
         """Train ``net`` for up to ``epochs`` on ``X``; restore it if the fit diverges."""
         net.max_epochs = epochs
         before = copy.deepcopy(net.module_.state_dict()) if len(net.history) else None
@@ -360,14 +360,14 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         seed = _seed_from(self.random_state)
         with _fork_rng(device):
             net = self._build_net(X, seed, device)
-            self._train(net, X, epochs, seed)
+            self._train(net, X, epochs)
         return self._fitted(net, seed, X)
 
     def _continue(self, X: np.ndarray, epochs: int):
         with _fork_rng(str(self.net_.device)):
             # A different, reproducible stream for every continuation.
             torch.manual_seed(self._seed + self.n_iter_)
-            self._train(self.net_, X, epochs, self._seed)
+            self._train(self.net_, X, epochs)
         return self._fitted(self.net_, self._seed, X)
 
     # -- inference ----------------------------------------------------------

@@ -117,9 +117,11 @@ class DenoisingAE(BaseAutoencoder):
                 f"noise_level={self.noise_level} is a probability for "
                 f'noise="{self.noise}"; it must be in [0, 1].'
             )
-        mean, scale = self._standardization(X)
-        low = (X.min(axis=0) - mean) / scale
-        high = (X.max(axis=0) - mean) / scale
+        low = high = None
+        if self.noise == "salt_pepper":  # the only noise that needs the feature ranges
+            mean, scale = self._standardization(X)
+            low = (X.min(axis=0) - mean) / scale
+            high = (X.max(axis=0) - mean) / scale
         return {
             "activation": self.activation,
             "input_layer": Corruption(self.noise, self.noise_level, low, high),
