@@ -2,6 +2,7 @@
 
 from ._autoencoder import Autoencoder
 from ._contractive import ContractiveAE
+from ._conv import ConvAE
 from ._denoising import DenoisingAE
 from ._linear import LinearAE
 from ._net import DivergenceError
@@ -13,6 +14,7 @@ from .outlier import ReconstructionOutlierDetector
 __all__ = [
     "Autoencoder",
     "ContractiveAE",
+    "ConvAE",
     "DenoisingAE",
     "DivergenceError",
     "EncoderClassifier",

@@ -27,7 +27,7 @@ from torch import nn
 
 from ._data import ArrayDataset, BatchIterator, HoldoutSplit
 from ._net import AutoencoderNet, resolve_device
-from .modules import ACTIVATIONS, build_mlp_autoencoder
+from .modules import ACTIVATIONS, ARCHITECTURES, resolve_image_shape
 
 OPTIMIZERS = {
     "adam": torch.optim.Adam,
@@ -85,6 +85,9 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         "n_components": [Interval(Integral, 1, None, closed="left")],
         "hidden_layer_sizes": ["array-like"],
         "activation": [StrOptions(set(ACTIVATIONS))],
+        "architecture": [StrOptions(set(ARCHITECTURES))],
+        "image_shape": ["array-like", None],
+        "channels": ["array-like"],
         "loss": [StrOptions(set(RECONSTRUCTION_LOSSES))],
         "max_epochs": [Interval(Integral, 1, None, closed="left")],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
@@ -108,6 +111,9 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         *,
         hidden_layer_sizes=(256, 64),
         activation="elu",
+        architecture="mlp",
+        image_shape=None,
+        channels=(32, 64),
         loss="mse",
         max_epochs=200,
         batch_size=64,
@@ -127,6 +133,9 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         self.n_components = n_components
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
+        self.architecture = architecture
+        self.image_shape = image_shape
+        self.channels = channels
         self.loss = loss
         self.max_epochs = max_epochs
         self.batch_size = batch_size
@@ -149,8 +158,20 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         """The reconstruction loss, a key of ``RECONSTRUCTION_LOSSES``."""
         return self.loss
 
+    def _architecture(self) -> str:
+        """The layer family, a key of ``skae.modules.ARCHITECTURES``."""
+        return self.architecture
+
+    def _layer_params(self) -> dict:
+        """The architecture's own keyword arguments of its module builder."""
+        if self._architecture() == "conv":
+            return {"image_shape": self.image_shape, "channels": self._widths("channels")}
+        return {"hidden_layer_sizes": self._widths("hidden_layer_sizes")}
+
     def _module_params(self, X: np.ndarray) -> dict:
-        """Keyword arguments of :func:`~skae.modules.build_mlp_autoencoder`.
+        """Variant-specific keyword arguments of the module builder
+        (:func:`~skae.modules.build_mlp_autoencoder` or
+        :func:`~skae.modules.build_conv_autoencoder`).
 
         ``X`` is the training data, for variants whose layers need its
         statistics.
@@ -158,11 +179,12 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         return {"activation": self.activation}
 
     def _build_module(self, X: np.ndarray) -> nn.Module:
-        return build_mlp_autoencoder(
+        build_autoencoder, _ = ARCHITECTURES[self._architecture()]
+        return build_autoencoder(
             X.shape[1],
             self.n_components,
-            hidden_layer_sizes=self._hidden_layer_sizes(),
             output_activation="sigmoid" if self._loss() == "bce" else "identity",
+            **self._layer_params(),
             **self._module_params(X),
         )
 
@@ -182,16 +204,18 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
 
     # -- validation ---------------------------------------------------------
 
-    def _hidden_layer_sizes(self) -> tuple:
-        sizes = tuple(np.ravel(np.asarray(self.hidden_layer_sizes, dtype=object)))
+    def _widths(self, name: str) -> tuple:
+        """The layer widths in parameter ``name``, checked to be positive integers."""
+        value = getattr(self, name)
+        sizes = tuple(np.ravel(np.asarray(value, dtype=object)))
         if not all(isinstance(s, Integral) and s > 0 for s in sizes):
-            raise ValueError(
-                f"hidden_layer_sizes must hold positive integers, got {self.hidden_layer_sizes!r}."
-            )
+            raise ValueError(f"{name} must hold positive integers, got {value!r}.")
         return tuple(int(s) for s in sizes)
 
     def _validate_X(self, X, reset: bool) -> np.ndarray:
         X = validate_data(self, X, reset=reset, dtype=[np.float32, np.float64])
+        if reset and self.image_shape is not None:
+            resolve_image_shape(X.shape[1], self.image_shape)  # a clear error, before training
         if self._loss() == "bce" and (X.min() < 0 or X.max() > 1):
             raise ValueError(
                 'loss="bce" needs X in [0, 1]; got values in '

@@ -18,8 +18,9 @@ class ContractiveAE(BaseAutoencoder):
     Reconstruction wants f to tell inputs apart; the penalty wants f flat, so
     the code stays sensitive only along the directions of the data manifold.
     The penalty is exact for any MLP encoder (every layer's activation
-    derivative enters), not only for a single sigmoid layer; it is taken with
-    respect to the standardised input.
+    derivative enters), not only for a single sigmoid layer, and for a
+    convolutional one (``architecture="conv"``, one backward pass per code
+    unit); it is taken with respect to the standardised input.
 
     Parameters
     ----------
@@ -71,6 +72,9 @@ class ContractiveAE(BaseAutoencoder):
         jacobian="exact",
         hidden_layer_sizes=(256, 64),
         activation="elu",
+        architecture="mlp",
+        image_shape=None,
+        channels=(32, 64),
         loss="mse",
         max_epochs=200,
         batch_size=64,
@@ -91,6 +95,9 @@ class ContractiveAE(BaseAutoencoder):
             n_components,
             hidden_layer_sizes=hidden_layer_sizes,
             activation=activation,
+            architecture=architecture,
+            image_shape=image_shape,
+            channels=channels,
             loss=loss,
             max_epochs=max_epochs,
             batch_size=batch_size,

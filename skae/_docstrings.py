@@ -4,6 +4,20 @@ import inspect
 import re
 
 SHARED_PARAMETERS = """\
+    architecture : {"mlp", "conv"}, default=<architecture>
+        The layers of encoder and decoder: fully connected (``"mlp"``, widths
+        from ``hidden_layer_sizes``) or convolutional (``"conv"``, the layers
+        of :class:`ConvAE`: strided convolutions with ``channels``, over rows
+        shaped by ``image_shape``).
+    image_shape : tuple of int, default=<image_shape>
+        ``(channels, height, width)`` or ``(height, width)`` of the images that
+        the rows of ``X`` flatten (in C order, as ``images.reshape(n, -1)``).
+        ``None`` reads the features as a one-channel 1-D signal. A shape that
+        does not hold ``n_features`` values is a ``ValueError`` at fit.
+    channels : tuple of int, default=<channels>
+        Channels of the encoder's strided 3×3 convolutions (each halves the
+        image's height and width) for ``architecture="conv"``; the decoder
+        mirrors them with transposed convolutions.
     loss : {"mse", "bce"}, default=<loss>
         Reconstruction loss. ``"mse"`` is the squared error (PCA's objective);
         ``"bce"`` is the binary cross-entropy for data in [0, 1], with a
@@ -71,9 +85,15 @@ def fill_docstring(cls):
     """
     parameters = inspect.signature(cls.__init__).parameters
     # Keep the shared entries of the parameters this class has (a VAE has
-    # no ``loss``: its likelihood decides).
+    # no ``loss``: its likelihood decides) and does not document itself.
     entries = re.split(r"(?m)^(?=    \w+ : )", SHARED_PARAMETERS)
-    shared = "".join(e for e in entries if e and e.split(" : ")[0].strip() in parameters)
+    shared = "".join(
+        e
+        for e in entries
+        if e
+        and (name := e.split(" : ")[0].strip()) in parameters
+        and f"\n    {name} : " not in cls.__doc__
+    )
     doc = cls.__doc__.replace("    {shared}\n", shared)
     doc = doc.replace("    {fitted}\n", FITTED_ATTRIBUTES)
     for name, param in parameters.items():

@@ -60,6 +60,9 @@ class LinearAE(BaseAutoencoder):
         *,
         tied=False,
         hidden_layer_sizes=(),
+        architecture="mlp",
+        image_shape=None,
+        channels=(32, 64),
         loss="mse",
         max_epochs=300,
         batch_size=128,
@@ -79,6 +82,9 @@ class LinearAE(BaseAutoencoder):
         self.n_components = n_components
         self.tied = tied
         self.hidden_layer_sizes = hidden_layer_sizes
+        self.architecture = architecture
+        self.image_shape = image_shape
+        self.channels = channels
         self.loss = loss
         self.max_epochs = max_epochs
         self.batch_size = batch_size

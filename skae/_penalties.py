@@ -91,8 +91,9 @@ def gaussian_kl(mu: torch.Tensor, log_var: torch.Tensor) -> torch.Tensor:
 class Contraction:
     """λ · ‖∂f(x)/∂x‖²_F, the squared Frobenius norm of the encoder's Jacobian.
 
-    ``jacobian="exact"`` is exact for any encoder made of linear layers and
-    element-wise activations (see :func:`encoder_jacobian_sq_norm`);
+    ``jacobian="exact"`` is exact for any encoder: in closed form for linear
+    layers and element-wise activations (see :func:`encoder_jacobian_sq_norm`),
+    by one backward pass per code unit otherwise (a convolutional encoder);
     ``"hutchinson"`` is the unbiased one-probe estimate ‖vᵀJ‖² with
     v ~ N(0, I) in code space, one extra backward pass through the encoder
     whatever its width. Both are taken with respect to the standardised input,
@@ -125,6 +126,26 @@ def hutchinson_jacobian_sq_norm(module: nn.Module, x: torch.Tensor) -> torch.Ten
     return row_vjp.pow(2).sum(dim=1)
 
 
+def autograd_jacobian_sq_norm(module: nn.Module, x: torch.Tensor) -> torch.Tensor:
+    """Per-row ‖J‖²_F of any encoder (a convolutional one, say), exactly.
+
+    One backward pass per code unit: row j of J is the gradient of code unit
+    j, and rows of a batch do not interact, so the gradient of the unit's sum
+    over the batch holds every row's.
+    """
+    training = torch.is_grad_enabled()  # keep the graph only when it will be used
+    x = x.detach().requires_grad_()
+    with torch.enable_grad():
+        code = module.encoder(x)
+        norms = torch.zeros(len(x), dtype=x.dtype, device=x.device)
+        for unit in range(code.shape[1]):
+            (row_grad,) = torch.autograd.grad(
+                code[:, unit].sum(), x, create_graph=training, retain_graph=True
+            )
+            norms = norms + row_grad.pow(2).sum(dim=1)
+    return norms
+
+
 def _elementwise_derivative(activation: nn.Module, z: torch.Tensor) -> torch.Tensor:
     """σ'(z) of an element-wise activation.
 
@@ -150,12 +171,18 @@ def encoder_jacobian_sq_norm(module: nn.Module, x: torch.Tensor) -> torch.Tensor
     The product is formed per row from the code side, (rows, d, h₁), and its
     norm against the widest matrix W₁ (h₁ × D) is taken through the Gram
     matrix G = W₁W₁ᵀ: ‖A W₁‖²_F = Σ (A G) ⊙ A, which costs d·h₁² per row instead
-    of d·h₁·D.
+    of d·h₁·D. Any other encoder (a convolutional one) goes to
+    :func:`autograd_jacobian_sq_norm`.
 
     Returns
     -------
     torch.Tensor of shape (n_rows,)
     """
+    if not all(
+        isinstance(layer, nn.Linear) or type(layer).__name__ in _ELEMENTWISE
+        for layer in module.encoder
+    ):
+        return autograd_jacobian_sq_norm(module, x)
     weights, derivatives = [], []
     h = x
     for layer in module.encoder:
@@ -163,14 +190,9 @@ def encoder_jacobian_sq_norm(module: nn.Module, x: torch.Tensor) -> torch.Tensor
             h = layer(h)
             weights.append(layer.weight)
             derivatives.append(None)
-        elif type(layer).__name__ in _ELEMENTWISE:
+        else:
             derivatives[-1] = _elementwise_derivative(layer, h)
             h = layer(h)
-        else:
-            raise TypeError(
-                f"The exact Jacobian penalty supports linear layers and element-wise "
-                f"activations; the encoder has a {type(layer).__name__}."
-            )
     first = weights[0]
     if len(weights) == 1:
         row_norms = first.pow(2).sum(dim=1)  # (d,)

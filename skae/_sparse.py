@@ -13,6 +13,8 @@ from ._docstrings import fill_docstring
 from ._penalties import KLSparsity, L1Sparsity
 from .modules import TopK
 
+_CODE_LAYERS = (nn.Linear, nn.Conv1d, nn.Conv2d)
+
 
 class ReviveDeadUnits(Callback):
     """Re-initialise code units that fired on no training row during an epoch.
@@ -40,18 +42,20 @@ class ReviveDeadUnits(Callback):
         dead = (~self.fired_).nonzero().flatten()
         module = net.module_
         layers = list(module.encoder)
-        last = max(i for i, layer in enumerate(layers) if isinstance(layer, nn.Linear))
-        code_layer = layers[last]
+        # The code layer: the last linear layer, or the full-size convolution
+        # of a convolutional encoder (a linear map of the feature map under it).
+        last = max(i for i, layer in enumerate(layers) if isinstance(layer, _CODE_LAYERS))
+        weight, bias = layers[last].weight, layers[last].bias
         with torch.no_grad():
-            h = module.standardize(self.rows_.to(code_layer.weight.device))
+            h = module.standardize(self.rows_.to(weight.device))
             for layer in layers[:last]:
                 h = layer(h)
-            targets = h[torch.randint(len(h), (len(dead),), device=h.device)]
+            targets = h[torch.randint(len(h), (len(dead),), device=h.device)].flatten(1)
             alive = self.fired_.nonzero().flatten()
-            norm = code_layer.weight[alive].norm(dim=1).mean()
+            norm = weight[alive].flatten(1).norm(dim=1).mean()
             directions = targets / targets.norm(dim=1, keepdim=True).clamp_min(1e-8)
-            code_layer.weight[dead] = directions * norm
-            code_layer.bias[dead] = code_layer.bias[alive].mean()
+            weight[dead] = (directions * norm).view(len(dead), *weight.shape[1:])
+            bias[dead] = bias[alive].mean()
         net.history.record("revived_units", len(dead))
 
 
@@ -137,6 +141,9 @@ class SparseAE(BaseAutoencoder):
         k=None,
         hidden_layer_sizes=(),
         activation="elu",
+        architecture="mlp",
+        image_shape=None,
+        channels=(32, 64),
         loss="mse",
         max_epochs=200,
         batch_size=64,
@@ -157,6 +164,9 @@ class SparseAE(BaseAutoencoder):
             n_components,
             hidden_layer_sizes=hidden_layer_sizes,
             activation=activation,
+            architecture=architecture,
+            image_shape=image_shape,
+            channels=channels,
             loss=loss,
             max_epochs=max_epochs,
             batch_size=batch_size,

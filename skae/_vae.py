@@ -13,7 +13,7 @@ from skorch.callbacks import Callback
 from ._base import BaseAutoencoder, _seed_from
 from ._docstrings import fill_docstring
 from ._penalties import GaussianKL, gaussian_kl
-from .modules import build_mlp_vae
+from .modules import ARCHITECTURES
 
 _LIKELIHOOD_LOSS = {"gaussian": "mse", "bernoulli": "bce"}
 
@@ -107,6 +107,9 @@ class VAE(BaseAutoencoder):
         kl_warmup=0,
         hidden_layer_sizes=(256, 64),
         activation="elu",
+        architecture="mlp",
+        image_shape=None,
+        channels=(32, 64),
         max_epochs=200,
         batch_size=64,
         lr=1e-3,
@@ -128,6 +131,9 @@ class VAE(BaseAutoencoder):
         self.kl_warmup = kl_warmup
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
+        self.architecture = architecture
+        self.image_shape = image_shape
+        self.channels = channels
         self.max_epochs = max_epochs
         self.batch_size = batch_size
         self.lr = lr
@@ -147,10 +153,11 @@ class VAE(BaseAutoencoder):
         return _LIKELIHOOD_LOSS[self.likelihood]
 
     def _build_module(self, X):
-        return build_mlp_vae(
+        _, build_vae = ARCHITECTURES[self._architecture()]
+        return build_vae(
             X.shape[1],
             self.n_components,
-            hidden_layer_sizes=self._hidden_layer_sizes(),
+            **self._layer_params(),
             activation=self.activation,
             output_activation="sigmoid" if self.likelihood == "bernoulli" else "identity",
         )

@@ -6,6 +6,7 @@ from skae import (
     VAE,
     Autoencoder,
     ContractiveAE,
+    ConvAE,
     DenoisingAE,
     EncoderClassifier,
     LinearAE,
@@ -28,6 +29,16 @@ ESTIMATORS = [
     ContractiveAE(jacobian="hutchinson"),
     VAE(),
     VAE(kl_warmup=5),
+    # The conv architecture of each variant (the checks' features are read as
+    # a 1-D signal). Convolutions are slower per step on a CPU than the
+    # checks' tiny MLPs; 20 epochs keep the many fits quick, and no check
+    # depends on convergence.
+    ConvAE(max_epochs=20),
+    LinearAE(architecture="conv", tied=True, max_epochs=20),
+    SparseAE(architecture="conv", sparsity="topk", max_epochs=20),
+    DenoisingAE(architecture="conv", max_epochs=20),
+    ContractiveAE(architecture="conv", max_epochs=20),
+    VAE(architecture="conv", max_epochs=20),
     ReconstructionOutlierDetector(),
     ReconstructionOutlierDetector(VAE(), contamination=0.1),
     # A shorter pretraining keeps the classifier checks (dozens of fits) quick.

@@ -6,19 +6,36 @@ output) without the module knowing which loss is in use.
 """
 
 from .autoencoder import AEOutput, AutoencoderModule
+from .conv import (
+    TiedConvTranspose,
+    build_conv_autoencoder,
+    build_conv_vae,
+    resolve_image_shape,
+)
 from .layers import Corruption, TopK
 from .mlp import ACTIVATIONS, TiedLinear, build_mlp_autoencoder, build_mlp_vae
 from .variational import GaussianHead, VariationalModule
 
+# Builders by ``architecture``: (autoencoder, variational autoencoder).
+ARCHITECTURES = {
+    "mlp": (build_mlp_autoencoder, build_mlp_vae),
+    "conv": (build_conv_autoencoder, build_conv_vae),
+}
+
 __all__ = [
     "ACTIVATIONS",
+    "ARCHITECTURES",
     "AEOutput",
     "AutoencoderModule",
     "Corruption",
     "GaussianHead",
+    "TiedConvTranspose",
     "TiedLinear",
     "TopK",
     "VariationalModule",
+    "build_conv_autoencoder",
+    "build_conv_vae",
     "build_mlp_autoencoder",
     "build_mlp_vae",
+    "resolve_image_shape",
 ]
