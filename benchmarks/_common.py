@@ -1,16 +1,19 @@
 """Helpers shared by the benchmark scripts: MNIST loading and result writing."""
 
 import datetime
+import math
 import os
 import platform
 import shlex
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
 import sklearn
 import skorch
 import torch
+from skorch.callbacks import Callback
 
 RESULTS = Path(__file__).resolve().parent / "results"
 DEFAULT_MNIST = Path(__file__).resolve().parents[2] / "shared" / "data" / "mnist.npz"
@@ -42,3 +45,32 @@ def write_result(name: str, body: str) -> Path:
     path.write_text(text)
     print(text)
     return path
+
+
+class TimeBudget(Callback):
+    """Cosine-anneal the learning rate over a wall-clock budget, then stop.
+
+    The rate at each batch is ``lr0 · ½(1 + cos(π · elapsed / budget))``, so a run
+    ends its budget at a small rate whatever the machine's speed; training stops
+    after the epoch in which the budget runs out (skorch ends ``fit`` on
+    ``KeyboardInterrupt``, as its own ``EarlyStopping`` does).
+    """
+
+    def __init__(self, seconds: float, anneal: bool = True):
+        self.seconds = seconds
+        self.anneal = anneal
+
+    def on_train_begin(self, net, **kwargs):
+        self.start_ = time.perf_counter()
+        self.lr0_ = net.lr
+
+    def on_batch_begin(self, net, training=False, **kwargs):
+        if not (training and self.anneal):
+            return
+        fraction = min(1.0, (time.perf_counter() - self.start_) / self.seconds)
+        for group in net.optimizer_.param_groups:
+            group["lr"] = self.lr0_ * 0.5 * (1 + math.cos(math.pi * fraction))
+
+    def on_epoch_end(self, net, **kwargs):
+        if time.perf_counter() - self.start_ >= self.seconds:
+            raise KeyboardInterrupt

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from skae import VAE, Autoencoder, ContractiveAE, DenoisingAE, LinearAE, SparseAE
+from skae import VAE, Autoencoder, ContractiveAE, ConvAE, DenoisingAE, LinearAE, SparseAE
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 
@@ -19,7 +19,7 @@ def test_readme_python_blocks_run():
 
 
 @pytest.mark.parametrize(
-    "Estimator", [Autoencoder, LinearAE, SparseAE, DenoisingAE, ContractiveAE, VAE]
+    "Estimator", [Autoencoder, LinearAE, SparseAE, DenoisingAE, ContractiveAE, VAE, ConvAE]
 )
 def test_docstring_documents_every_parameter_with_its_real_default(Estimator):
     doc = Estimator.__doc__

@@ -1,0 +1,244 @@
+"""Figures of fitted autoencoders: reconstructions, latent spaces, loss curves, samples.
+
+matplotlib is an optional extra (``pip install "skae[plot]"``); it is imported
+only when a function here is called. Every function returns the matplotlib
+object it drew on and never calls ``plt.show()``, so it works on a headless
+backend and in scripts.
+"""
+
+import math
+
+import numpy as np
+
+
+def _pyplot():
+    try:
+        import matplotlib.pyplot as plt
+    except ImportError:
+        raise ImportError(
+            'skae.plotting needs matplotlib: pip install "skae[plot]" (or pip install matplotlib).'
+        ) from None
+    return plt
+
+
+def _named(estimators) -> dict:
+    """``{name: estimator}`` from a dict, a list or a single estimator."""
+    if isinstance(estimators, dict):
+        return estimators
+    if isinstance(estimators, list | tuple):
+        return {type(e).__name__: e for e in estimators}
+    return {type(estimators).__name__: estimators}
+
+
+def _image_shape(n_features: int, image_shape=None, estimators=()) -> tuple[int, int]:
+    """(height, width) to draw rows of ``n_features`` values as grey images."""
+    for candidate in (image_shape, *(getattr(e, "image_shape", None) for e in estimators)):
+        if candidate is not None:
+            height, width = tuple(candidate)[-2:]
+            if height * width == n_features:
+                return height, width
+    side = math.isqrt(n_features)
+    if side * side != n_features:
+        raise ValueError(
+            f"Rows of {n_features} features are not square images; pass image_shape=(H, W)."
+        )
+    return side, side
+
+
+def _image_axes(plt, n_rows, n_cols, row_labels):
+    fig, axes = plt.subplots(
+        n_rows, n_cols, figsize=(0.9 * n_cols + 1.2, 0.95 * n_rows), squeeze=False
+    )
+    for ax in axes.flat:
+        ax.set_xticks([])
+        ax.set_yticks([])
+    for ax, label in zip(axes[:, 0], row_labels, strict=True):
+        ax.set_ylabel(label, rotation=0, ha="right", va="center", fontsize=8)
+    return fig, axes
+
+
+def plot_reconstructions(estimators, X, n_images=10, image_shape=None):
+    """Draw a row of originals, then each estimator's reconstruction g(f(x)).
+
+    Parameters
+    ----------
+    estimators : estimator, list or dict of name to estimator
+        Fitted transformers with ``inverse_transform`` (skae autoencoders, PCA).
+    X : array-like of shape (n_samples, n_features)
+        Rows that are flattened images; the first ``n_images`` are drawn.
+    n_images : int, default=10
+        Number of columns.
+    image_shape : tuple of int, default=None
+        ``(H, W)`` or ``(C, H, W)`` (the last two are used); ``None`` takes an
+        estimator's ``image_shape`` or square images.
+
+    Returns
+    -------
+    fig : matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from sklearn.datasets import load_digits
+    >>> from sklearn.decomposition import PCA
+    >>> from skae.plotting import plot_reconstructions
+    >>> X, _ = load_digits(return_X_y=True)
+    >>> fig = plot_reconstructions({"PCA(8)": PCA(8).fit(X)}, X, n_images=5)
+    >>> len(fig.axes)
+    10
+    """
+    plt = _pyplot()
+    named = _named(estimators)
+    X = np.asarray(X)[:n_images]
+    shape = _image_shape(X.shape[1], image_shape, named.values())
+    rows = {"original": X}
+    rows.update({name: est.inverse_transform(est.transform(X)) for name, est in named.items()})
+    low, high = float(X.min()), float(X.max())
+    fig, axes = _image_axes(plt, len(rows), len(X), list(rows))
+    for r, images in enumerate(rows.values()):
+        for c, image in enumerate(images):
+            axes[r, c].imshow(image.reshape(shape), cmap="gray", vmin=low, vmax=high)
+    fig.tight_layout()
+    return fig
+
+
+def plot_latent_space(estimator, X, y=None, ax=None, dims=(0, 1)):
+    """Scatter the codes f(X) on two of their dimensions, coloured by ``y``.
+
+    Parameters
+    ----------
+    estimator : fitted transformer
+        Its ``transform`` gives the codes (μ for a VAE).
+    X : array-like of shape (n_samples, n_features)
+    y : array-like of shape (n_samples,), default=None
+        Class labels for the colours and the legend.
+    ax : matplotlib.axes.Axes, default=None
+        Where to draw; a new figure when ``None``.
+    dims : tuple of two int, default=(0, 1)
+        Which code dimensions.
+
+    Returns
+    -------
+    ax : matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from sklearn.datasets import load_digits
+    >>> from sklearn.decomposition import PCA
+    >>> from skae.plotting import plot_latent_space
+    >>> X, y = load_digits(return_X_y=True)
+    >>> ax = plot_latent_space(PCA(2).fit(X), X, y)
+    >>> ax.get_xlabel()
+    'code 0'
+    """
+    plt = _pyplot()
+    if ax is None:
+        _, ax = plt.subplots(figsize=(5, 4.5))
+    codes = np.asarray(estimator.transform(X))
+    if codes.shape[1] < 2:
+        raise ValueError(f"A latent scatter needs 2 code dimensions; got {codes.shape[1]}.")
+    a, b = dims
+    if y is None:
+        ax.scatter(codes[:, a], codes[:, b], s=4, alpha=0.6)
+    else:
+        y = np.asarray(y)
+        cmap = plt.get_cmap("tab10")
+        for i, label in enumerate(np.unique(y)):
+            mask = y == label
+            ax.scatter(
+                codes[mask, a], codes[mask, b], s=4, alpha=0.6, color=cmap(i % 10), label=label
+            )
+        ax.legend(markerscale=3, fontsize=7, loc="best", ncols=2)
+    ax.set_xlabel(f"code {a}")
+    ax.set_ylabel(f"code {b}")
+    return ax
+
+
+def plot_loss_curve(estimators, ax=None):
+    """Draw the training loss per epoch (and the validation loss, when recorded).
+
+    Parameters
+    ----------
+    estimators : estimator, list or dict of name to estimator
+        Fitted skae estimators (they have ``loss_curve_``).
+    ax : matplotlib.axes.Axes, default=None
+
+    Returns
+    -------
+    ax : matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from sklearn.datasets import load_digits
+    >>> from skae import Autoencoder
+    >>> from skae.plotting import plot_loss_curve
+    >>> X, _ = load_digits(return_X_y=True)
+    >>> ax = plot_loss_curve(Autoencoder(max_epochs=3, random_state=0).fit(X))
+    >>> len(ax.get_lines())
+    1
+    """
+    plt = _pyplot()
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 4))
+    for name, est in _named(estimators).items():
+        if not hasattr(est, "loss_curve_"):
+            raise ValueError(f"{name} has no loss_curve_: fit it first (skae estimators only).")
+        epochs = np.arange(1, len(est.loss_curve_) + 1)
+        (line,) = ax.plot(epochs, est.loss_curve_, label=f"{name} train")
+        if getattr(est, "validation_scores_", None):
+            valid = -np.asarray(est.validation_scores_)
+            ax.plot(epochs, valid, "--", color=line.get_color(), label=f"{name} validation")
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("loss (standardised scale)")
+    ax.set_yscale("log")
+    ax.legend(fontsize=7)
+    return ax
+
+
+def plot_samples(estimator, n_samples=16, image_shape=None, random_state=None):
+    """Draw images generated by ``estimator.sample`` (a fitted :class:`~skae.VAE`).
+
+    Parameters
+    ----------
+    estimator : fitted estimator with ``sample(n_samples, random_state)``
+    n_samples : int, default=16
+    image_shape : tuple of int, default=None
+        As for :func:`plot_reconstructions`.
+    random_state : int, RandomState instance or None, default=None
+        Passed to ``sample``.
+
+    Returns
+    -------
+    fig : matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from sklearn.datasets import load_digits
+    >>> from skae import VAE
+    >>> from skae.plotting import plot_samples
+    >>> X, _ = load_digits(return_X_y=True)
+    >>> fig = plot_samples(VAE(max_epochs=3, random_state=0).fit(X / 16), 8, random_state=0)
+    >>> len(fig.axes)
+    8
+    """
+    plt = _pyplot()
+    if not hasattr(estimator, "sample"):
+        raise TypeError(f"{type(estimator).__name__} cannot generate: it has no sample().")
+    samples = np.asarray(estimator.sample(n_samples, random_state=random_state))
+    shape = _image_shape(samples.shape[1], image_shape, [estimator])
+    n_cols = min(n_samples, 8)
+    n_rows = math.ceil(n_samples / n_cols)
+    fig, axes = plt.subplots(n_rows, n_cols, figsize=(0.9 * n_cols, 0.9 * n_rows), squeeze=False)
+    for ax in axes.flat:
+        ax.axis("off")
+    for ax, image in zip(axes.flat, samples, strict=False):
+        ax.imshow(image.reshape(shape), cmap="gray")
+    fig.tight_layout()
+    return fig
