@@ -181,7 +181,7 @@ def write_figures(fitted, sizes, X_test, y_test, image_shape, out: Path):
     fig = plot_reconstructions(
         {f"{n}({k})": fitted[n, k] for n in names}, X_test, n_images=12, image_shape=image_shape
     )
-    fig.suptitle(f"held-out images, then each model's reconstruction at n_components={k}")
+    fig.suptitle(f"held-out images, then each model's reconstruction at n_components={k}", y=1.01)
     written.append(out / "reconstructions.png")
     fig.savefig(written[-1], dpi=100, bbox_inches="tight")
 
@@ -206,7 +206,7 @@ def write_figures(fitted, sizes, X_test, y_test, image_shape, out: Path):
     ax.figure.savefig(written[-1], dpi=100, bbox_inches="tight")
 
     fig = plot_samples(fitted["VAE", k], n_samples=32, image_shape=image_shape, random_state=0)
-    fig.suptitle(f"VAE({k}) samples: decoder(z), z ~ N(0, I)")
+    fig.suptitle(f"VAE({k}) samples: decoder(z), z ~ N(0, I)", y=1.02)
     written.append(out / "vae_samples.png")
     fig.savefig(written[-1], dpi=100, bbox_inches="tight")
     plt.close("all")

@@ -1,0 +1,112 @@
+"""skae.plotting on a headless backend, and the demo that uses it."""
+
+import sys
+
+import matplotlib
+import numpy as np
+import pytest
+from sklearn.decomposition import PCA
+
+matplotlib.use("Agg")
+
+from skae import (  # noqa: E402
+    VAE,
+    Autoencoder,
+    ConvAE,
+    plotting,  # noqa: E402
+)
+from skae.__main__ import main  # noqa: E402
+from skae._demo import run_demo  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def fitted(small):
+    X, _ = small
+    return {
+        "PCA": PCA(2).fit(X),
+        "AE": Autoencoder(2, max_epochs=3, random_state=0).fit(X),
+        "ConvAE": ConvAE(2, image_shape=(8, 8), max_epochs=2, random_state=0).fit(X),
+    }
+
+
+def test_plot_reconstructions_draws_originals_then_each_model(fitted, small):
+    X, _ = small
+    fig = plotting.plot_reconstructions(fitted, X, n_images=6)
+    assert len(fig.axes) == 4 * 6
+    labels = [ax.get_ylabel() for ax in fig.axes[::6]]
+    assert labels == ["original", "PCA", "AE", "ConvAE"]
+    drawn = fig.axes[6].get_images()[0].get_array()
+    expected = fitted["PCA"].inverse_transform(fitted["PCA"].transform(X[:1])).reshape(8, 8)
+    np.testing.assert_allclose(drawn, expected, rtol=1e-5)
+
+
+def test_plot_reconstructions_needs_a_shape_for_non_square_rows(fitted, small):
+    X, _ = small
+    ae = Autoencoder(2, max_epochs=1).fit(X[:, :60])
+    with pytest.raises(ValueError, match="not square"):
+        plotting.plot_reconstructions(ae, X[:, :60])
+    assert len(plotting.plot_reconstructions(ae, X[:, :60], 3, image_shape=(6, 10)).axes) == 6
+
+
+def test_plot_latent_space_one_group_per_class(fitted, small, digits):
+    X, y = digits[1], digits[3]
+    ax = plotting.plot_latent_space(fitted["AE"], X, y)
+    assert len(ax.collections) == len(np.unique(y))
+    offsets = np.concatenate([c.get_offsets() for c in ax.collections])
+    assert offsets.shape == (len(X), 2)
+    with pytest.raises(ValueError, match="2 code dimensions"):
+        plotting.plot_latent_space(PCA(1).fit(X), X)
+
+
+def test_plot_loss_curve_draws_each_epoch(fitted):
+    ax = plotting.plot_loss_curve({"AE": fitted["AE"], "ConvAE": fitted["ConvAE"]})
+    lines = ax.get_lines()
+    assert len(lines) == 2
+    np.testing.assert_allclose(lines[0].get_ydata(), fitted["AE"].loss_curve_)
+    with pytest.raises(ValueError, match="no loss_curve_"):
+        plotting.plot_loss_curve(fitted["PCA"])
+
+
+def test_plot_samples_draws_vae_samples(small):
+    X, _ = small
+    vae = VAE(2, max_epochs=2, random_state=0).fit(X)
+    fig = plotting.plot_samples(vae, n_samples=10, random_state=0)
+    assert sum(bool(ax.get_images()) for ax in fig.axes) == 10
+    with pytest.raises(TypeError, match="no sample"):
+        plotting.plot_samples(PCA(2).fit(X))
+
+
+def test_missing_matplotlib_is_an_actionable_import_error(monkeypatch, fitted, small):
+    monkeypatch.setitem(sys.modules, "matplotlib.pyplot", None)
+    with pytest.raises(ImportError, match=r'pip install "skae\[plot\]"'):
+        plotting.plot_loss_curve(fitted["AE"])
+
+
+def test_demo_fits_every_model_and_writes_the_figures(tmp_path, capsys):
+    rows, figures = run_demo(sizes=(2,), out=tmp_path, max_epochs=2, progress=False)
+    models = [r["model"] for r in rows]
+    assert models == [
+        "PCA",
+        "LinearAE",
+        "Autoencoder",
+        "SparseAE",
+        "DenoisingAE",
+        "ContractiveAE",
+        "VAE",
+        "ConvAE",
+    ]
+    assert all(np.isfinite(r["mse"]) and 0 <= r["accuracy"] <= 1 for r in rows)
+    assert [f.name for f in figures] == [
+        "reconstructions.png",
+        "latent_2d.png",
+        "loss_curves.png",
+        "vae_samples.png",
+    ]
+    assert all(f.stat().st_size > 1000 for f in figures)
+    table = capsys.readouterr().out
+    assert "LogReg acc." in table and "ConvAE" in table
+
+
+def test_demo_says_what_to_do_when_mnist_is_missing(tmp_path, capsys):
+    assert main(["demo", "--dataset", "mnist", "--data", str(tmp_path / "none.npz")]) == 2
+    assert "MNIST not found" in capsys.readouterr().err
