@@ -12,7 +12,7 @@ BIN := $(VENV)/bin
 TORCH_SPEC ?= torch==2.13.0
 STAMP := $(VENV)/.skae-installed
 
-.PHONY: install demo test bench lint clean
+.PHONY: install demo test bench docs lint clean
 
 $(STAMP): pyproject.toml Makefile
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,12 +28,21 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
+# Every benchmark script (minutes to an hour each on a 2-core CPU), then the
+# report that gathers their tables and figures: benchmarks/results/REPORT.md.
 bench: $(STAMP)
 	for script in benchmarks/[!_]*.py; do $(BIN)/python $$script || exit 1; done
+	$(BIN)/python benchmarks/_report.py
+
+# The documentation site, docs/_build/html; any Sphinx warning fails the build.
+docs: $(STAMP)
+	$(BIN)/python -m pip install -q -e ".[docs]"
+	rm -rf docs/generated
+	$(BIN)/sphinx-build -W --keep-going -b html docs docs/_build/html
 
 lint: $(STAMP)
 	$(BIN)/ruff check skae tests benchmarks
 	$(BIN)/ruff format --check skae tests benchmarks
 
 clean:
-	rm -rf $(VENV) build *.egg-info docs/_build
+	rm -rf $(VENV) build *.egg-info docs/_build docs/generated skae-demo

@@ -66,7 +66,7 @@ FITTED_ATTRIBUTES = """\
         The trained skorch net; ``net_.module_`` is the torch module.
     n_features_in_ : int
         Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of features seen during fit, when ``X`` has string column names.
     n_iter_ : int
         Number of epochs trained.

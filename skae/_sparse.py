@@ -68,7 +68,7 @@ class SparseAE(BaseAutoencoder):
 
     - ``"kl"``: sigmoid codes and Ω(h) = β Σⱼ KL(ρ ‖ ρ̂ⱼ), ρ̂ⱼ the mean
       activation of unit j over a batch, ρ = ``sparsity_target``;
-    - ``"l1"``: ReLU codes and Ω(h) = λ Σⱼ |hⱼ|;
+    - ``"l1"``: ReLU codes and Ω(h) = λ Σⱼ ``|hⱼ|``;
     - ``"topk"``: ReLU codes of which only the ``k`` largest per row are kept
       (exactly k active units, no penalty needed). Units that were never in
       any row's top k during an epoch are re-initialised towards inputs, so

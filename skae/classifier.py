@@ -106,7 +106,7 @@ class EncoderClassifier(ClassifierMixin, BaseEstimator):
         Class labels (without the unlabelled marker).
     n_features_in_ : int
         Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of features seen during fit, when ``X`` has string column names.
     n_iter_ : int
         Epochs of the classifier's training.

@@ -8,14 +8,24 @@ import pytest
 
 from skae import VAE, Autoencoder, ContractiveAE, ConvAE, DenoisingAE, LinearAE, SparseAE
 
-README = Path(__file__).resolve().parents[1] / "README.md"
+ROOT = Path(__file__).resolve().parents[1]
+README = ROOT / "README.md"
+# Pages whose code is meant to be run as it stands (one namespace per page).
+RUNNABLE_PAGES = [
+    README,
+    ROOT / "docs" / "getting_started.md",
+    ROOT / "docs" / "user_guide" / "conv.md",
+    *sorted((ROOT / "docs" / "examples").glob("*.md")),
+]
 
 
-def test_readme_python_blocks_run():
-    blocks = re.findall(r"```python\n(.*?)```", README.read_text(), flags=re.S)
+@pytest.mark.parametrize("page", RUNNABLE_PAGES, ids=lambda p: p.name)
+def test_python_blocks_of_the_page_run(page):
+    blocks = re.findall(r"```python\n(.*?)```", page.read_text(), flags=re.S)
     assert blocks
+    namespace = {}
     for block in blocks:
-        exec(compile(block, str(README), "exec"), {})
+        exec(compile(block, str(page), "exec"), namespace)
 
 
 @pytest.mark.parametrize(
