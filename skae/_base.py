@@ -25,7 +25,7 @@ from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 from skorch.callbacks import EarlyStopping
 from torch import nn
 
-from ._data import ArrayDataset, BatchIterator, HoldoutSplit
+from ._data import ArrayDataset, BatchIterator, HoldoutSplit, MappedPages
 from ._net import AutoencoderNet, resolve_device
 from .modules import ACTIVATIONS, ARCHITECTURES, resolve_image_shape
 
@@ -71,6 +71,16 @@ def _as_tensor(X: np.ndarray, dtype=np.float32) -> torch.Tensor:
         # writes to its input.
         warnings.filterwarnings("ignore", message="The given NumPy array is not writable")
         return torch.from_numpy(X)
+
+
+def _chunks(X: np.ndarray, rows: int = _INFERENCE_BATCH_SIZE):
+    """Yield ``X`` in bounded row chunks (views); pages of a mapped file are released after use."""
+    pages = MappedPages.of(X)
+    for start in range(0, len(X), rows):
+        chunk = X[start : start + rows]
+        yield chunk
+        if pages is not None:
+            pages.release(chunk)
 
 
 class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
@@ -212,14 +222,29 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
             raise ValueError(f"{name} must hold positive integers, got {value!r}.")
         return tuple(int(s) for s in sizes)
 
-    def _validate_X(self, X, reset: bool) -> np.ndarray:
-        X = validate_data(self, X, reset=reset, dtype=[np.float32, np.float64])
+    def _validate_X(self, X, reset: bool, training: bool = True) -> np.ndarray:
+        """Validate ``X``; ``training`` adds the checks that only fitting needs."""
+        # A memory-mapped X is checked chunk by chunk below, so that checking
+        # it never holds the whole file in memory.
+        mapped = MappedPages.of(X) is not None
+        X = validate_data(
+            self, X, reset=reset, dtype=[np.float32, np.float64], ensure_all_finite=not mapped
+        )
         if reset and self.image_shape is not None:
             resolve_image_shape(X.shape[1], self.image_shape)  # a clear error, before training
-        if self._loss() == "bce" and (X.min() < 0 or X.max() > 1):
+        check_range = training and self._loss() == "bce"
+        if not (mapped or check_range):
+            return X
+        low, high = np.inf, -np.inf
+        for chunk in _chunks(X):
+            if mapped and not np.isfinite(chunk).all():
+                raise ValueError(f"Input X contains NaN or infinity ({type(self).__name__}).")
+            if check_range:
+                low, high = min(low, chunk.min()), max(high, chunk.max())
+        if check_range and (low < 0 or high > 1):
             raise ValueError(
                 'loss="bce" needs X in [0, 1]; got values in '
-                f"[{X.min():g}, {X.max():g}]. Scale X (MinMaxScaler) or use "
+                f"[{low:g}, {high:g}]. Scale X (MinMaxScaler) or use "
                 'loss="mse".'
             )
         return X
@@ -231,8 +256,8 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         # Accumulate in float64 over bounded chunks: no float64 copy of X.
         total = np.zeros(X.shape[1])
         total_sq = np.zeros(X.shape[1])
-        for start in range(0, len(X), _INFERENCE_BATCH_SIZE):
-            chunk = X[start : start + _INFERENCE_BATCH_SIZE].astype(np.float64)
+        for chunk in _chunks(X):
+            chunk = chunk.astype(np.float64)
             total += chunk.sum(axis=0)
             total_sq += np.einsum("ij,ij->j", chunk, chunk)
         mean = total / len(X)
@@ -299,7 +324,7 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         net.max_epochs = epochs
         before = copy.deepcopy(net.module_.state_dict()) if len(net.history) else None
         try:
-            net.partial_fit(ArrayDataset(_as_tensor(X)))
+            net.partial_fit(ArrayDataset(_as_tensor(X), pages=MappedPages.of(X)))
         except Exception:
             if before is not None:
                 net.module_.load_state_dict(before)
@@ -407,11 +432,10 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         if X.dtype == np.float64:
             module = copy.deepcopy(module).double()
         module.eval()
-        tensor = _as_tensor(X, X.dtype)
         out = []
         with torch.no_grad():
-            for start in range(0, len(tensor), _INFERENCE_BATCH_SIZE):
-                batch = tensor[start : start + _INFERENCE_BATCH_SIZE].to(self.net_.device)
+            for chunk in _chunks(X):
+                batch = _as_tensor(chunk, X.dtype).to(self.net_.device)
                 out.append(fn(module, batch).cpu())
         return torch.cat(out).numpy()
 
@@ -429,7 +453,7 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
             The codes, in the input's float dtype (computed in it too).
         """
         check_is_fitted(self)
-        X = validate_data(self, X, reset=False, dtype=[np.float32, np.float64])
+        X = self._validate_X(X, reset=False, training=False)
         return self._batched(lambda module, batch: module.encode(batch), X)
 
     def inverse_transform(self, X):
@@ -471,7 +495,7 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         scores : ndarray of shape (n_samples,)
         """
         check_is_fitted(self)
-        X = validate_data(self, X, reset=False, dtype=[np.float32, np.float64])
+        X = self._validate_X(X, reset=False, training=False)
         return self._batched(self._row_scores, X)
 
     def _row_scores(self, module: nn.Module, batch: torch.Tensor) -> torch.Tensor:

@@ -45,13 +45,29 @@ class AutoencoderNet(NeuralNet):
     penalties : sequence of callables, default=()
         Each ``penalty(output, X, module) -> scalar`` is added to the loss; see
         :mod:`skae._penalties`.
+    mixed_precision : bool, default=False
+        Run the forward pass under ``torch.autocast`` in bfloat16 on a CUDA
+        device (matrix products in half the bits, on the GPU's tensor cores;
+        weights, gradients and the optimizer stay float32, and bfloat16 needs
+        no loss scaling). Ignored on the CPU, where it is slower. Set it from an
+        estimator with ``net_params={"mixed_precision": True}``.
     **kwargs
         Everything else ``skorch.NeuralNet`` accepts.
     """
 
-    def __init__(self, module, *args, penalties=(), **kwargs):
+    def __init__(self, module, *args, penalties=(), mixed_precision=False, **kwargs):
         super().__init__(module, *args, **kwargs)
         self.penalties = penalties
+        self.mixed_precision = mixed_precision
+
+    def infer(self, x, **fit_params):
+        autocast = self.mixed_precision and str(self.device).startswith("cuda")
+        with torch.autocast("cuda", dtype=torch.bfloat16, enabled=autocast):
+            output = super().infer(x, **fit_params)
+        if not autocast:
+            return output
+        # The loss and penalties are taken in float32.
+        return type(output)(*(None if t is None else t.float() for t in output))
 
     @property
     def _default_callbacks(self):

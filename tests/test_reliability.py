@@ -22,9 +22,9 @@ def test_float32_input_is_trained_on_without_a_copy(small, monkeypatch):
     seen = []
     original = skae._base.ArrayDataset
 
-    def spy(tensor):
+    def spy(tensor, **kwargs):
         seen.append(tensor)
-        return original(tensor)
+        return original(tensor, **kwargs)
 
     monkeypatch.setattr(skae._base, "ArrayDataset", spy)
     Autoencoder(**FAST).fit(X)

@@ -1,0 +1,118 @@
+"""Scaling out: memory-mapped data, partial_fit over chunks, a Dask cluster."""
+
+import sys
+
+import numpy as np
+import pytest
+from sklearn.decomposition import PCA
+from sklearn.model_selection import GridSearchCV
+
+from skae import Autoencoder, ConvAE, LinearAE
+from skae._data import MappedPages
+
+
+@pytest.fixture
+def mapped_digits(tmp_path, digits):
+    """The digits training rows, tiled to 20000 rows in a float32 file, opened read-only."""
+    X_train = digits[0]
+    rows = np.tile(X_train, (20000 // len(X_train) + 1, 1))[:20000]
+    path = tmp_path / "digits.f32"
+    rows.astype(np.float32).tofile(path)
+    return np.memmap(path, dtype=np.float32, mode="r", shape=rows.shape), path
+
+
+def resident_kb(path) -> int:
+    """Resident memory (kB) of this process's mappings of ``path``, from /proc/self/smaps."""
+    total, inside = 0, False
+    with open("/proc/self/smaps") as smaps:
+        for line in smaps:
+            fields = line.split()
+            if "-" in fields[0] and len(fields) >= 5:  # a mapping's header line
+                inside = fields[-1] == str(path)
+            elif inside and fields[0] == "Rss:":
+                total += int(fields[1])
+    return total
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc/self/smaps")
+def test_fit_and_transform_on_a_memmap_leave_the_file_out_of_memory(mapped_digits, digits):
+    X, path = mapped_digits
+    file_kb = X.nbytes // 1024
+    np.asarray(X).sum()  # reading a mapping makes its pages resident...
+    assert resident_kb(path) > 0.9 * file_kb
+    MappedPages.of(X).release(np.asarray(X))  # ...until they are released
+    assert resident_kb(path) < 0.1 * file_kb
+
+    ae = Autoencoder(8, max_epochs=2, random_state=0).fit(X)
+    assert resident_kb(path) < 0.1 * file_kb
+    codes = ae.transform(X)
+    assert resident_kb(path) < 0.1 * file_kb
+    assert codes.shape == (len(X), 8) and np.isfinite(codes).all()
+    # It learned the digits: better than PCA(2) on held-out rows.
+    X_test = digits[1]
+    pca = PCA(2).fit(digits[0])
+    pca_error = np.mean((pca.inverse_transform(pca.transform(X_test)) - X_test) ** 2)
+    assert -ae.score(X_test) < pca_error
+
+
+def test_memmap_fit_with_early_stopping_and_bad_values(tmp_path, mapped_digits):
+    X, _ = mapped_digits
+    ae = Autoencoder(4, max_epochs=3, early_stopping=True, random_state=0).fit(X)
+    assert len(ae.validation_scores_) == ae.n_iter_
+    bad = np.array(X)
+    bad[15000, 3] = np.nan
+    bad.tofile(tmp_path / "bad.f32")
+    mapped_bad = np.memmap(tmp_path / "bad.f32", dtype=np.float32, mode="r", shape=bad.shape)
+    with pytest.raises(ValueError, match="NaN or infinity"):
+        Autoencoder(max_epochs=1).fit(mapped_bad)
+
+
+def test_partial_fit_over_chunks_of_an_iterable(mapped_digits, digits):
+    X, _ = mapped_digits
+    ae = LinearAE(8, random_state=0)
+    losses = []
+    for _ in range(3):
+        for start in range(0, len(X), 5000):  # any iterable of chunks works
+            ae.partial_fit(X[start : start + 5000])
+        losses.append(-ae.score(digits[1]))
+    assert ae.n_iter_ == 12
+    assert losses[-1] < losses[0]
+
+
+def test_mixed_precision_is_accepted_and_ignored_on_cpu(small):
+    X, _ = small
+    plain = Autoencoder(2, max_epochs=2, random_state=0, device="cpu").fit(X)
+    mixed = Autoencoder(
+        2, max_epochs=2, random_state=0, device="cpu", net_params={"mixed_precision": True}
+    ).fit(X)
+    np.testing.assert_array_equal(plain.transform(X), mixed.transform(X))
+
+
+def test_grid_search_on_a_dask_cluster_matches_the_in_process_search(small):
+    distributed = pytest.importorskip("distributed")
+    joblib = pytest.importorskip("joblib")
+    X, _ = small
+    grid = {"n_components": [2, 4]}
+
+    def search():
+        estimator = ConvAE(image_shape=(8, 8), channels=(4, 8), max_epochs=3, random_state=0)
+        return GridSearchCV(estimator, grid, cv=2)
+
+    local = search().fit(X)
+    with (
+        distributed.LocalCluster(
+            n_workers=2,
+            threads_per_worker=1,
+            processes=True,
+            host="127.0.0.1",
+            dashboard_address=None,
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        with joblib.parallel_backend("dask"):
+            remote = search().set_params(n_jobs=2).fit(X)
+        assert len(client.scheduler_info()["workers"]) == 2
+    np.testing.assert_allclose(
+        remote.cv_results_["mean_test_score"], local.cv_results_["mean_test_score"], rtol=1e-4
+    )
+    assert remote.best_params_ == local.best_params_
