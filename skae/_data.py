@@ -140,6 +140,7 @@ class BatchIterator:
                     yield chunk[start : start + size], None
                 else:
                     yield chunk[order[start : start + size]], None
+            del chunk  # before the next chunk is read: one in memory at a time
 
 
 class HoldoutSplit:
