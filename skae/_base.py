@@ -83,6 +83,23 @@ def _chunks(X: np.ndarray, rows: int = _INFERENCE_BATCH_SIZE):
             pages.release(chunk)
 
 
+def batched_inference(module: nn.Module, device, fn, X: np.ndarray) -> np.ndarray:
+    """Apply ``fn(module, batch)`` to ``X`` in bounded batches, in eval mode, without gradients.
+
+    Inference runs in the input's float dtype. float64 input gets a float64
+    copy of the module: float32 matrix products round differently with the
+    batch's size, and a row's output must not depend on the rows beside it.
+    """
+    if X.dtype == np.float64:
+        module = copy.deepcopy(module).double()
+    module.eval()
+    out = []
+    with torch.no_grad():
+        for chunk in _chunks(X):
+            out.append(fn(module, _as_tensor(chunk, X.dtype).to(device)).cpu())
+    return torch.cat(out).numpy()
+
+
 class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
     """Base class of skae's autoencoders; not meant to be used directly.
 
@@ -422,22 +439,8 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
     # -- inference ----------------------------------------------------------
 
     def _batched(self, fn, X: np.ndarray) -> np.ndarray:
-        """Apply ``fn(module, batch)`` to ``X`` in bounded batches, in eval mode.
-
-        Inference runs in the input's float dtype. float64 input gets a float64
-        copy of the module: float32 matrix products round differently with the
-        batch's size, and a row's code must not depend on the rows beside it.
-        """
-        module = self.net_.module_
-        if X.dtype == np.float64:
-            module = copy.deepcopy(module).double()
-        module.eval()
-        out = []
-        with torch.no_grad():
-            for chunk in _chunks(X):
-                batch = _as_tensor(chunk, X.dtype).to(self.net_.device)
-                out.append(fn(module, batch).cpu())
-        return torch.cat(out).numpy()
+        """Apply ``fn(module, batch)`` to ``X`` with the fitted module (batched_inference)."""
+        return batched_inference(self.net_.module_, self.net_.device, fn, X)
 
     def transform(self, X):
         """Encode ``X`` into its ``n_components``-dimensional code.

@@ -13,7 +13,7 @@ from skorch import NeuralNet
 from skorch.callbacks import EarlyStopping
 from torch import nn
 
-from ._base import _INFERENCE_BATCH_SIZE, OPTIMIZERS, _as_tensor, _fork_rng, _seed_from, _silent
+from ._base import OPTIMIZERS, _as_tensor, _fork_rng, _seed_from, _silent, batched_inference
 from ._data import ArrayDataset, BatchIterator
 from ._denoising import DenoisingAE
 from ._net import resolve_device
@@ -259,17 +259,10 @@ class EncoderClassifier(ClassifierMixin, BaseEstimator):
         """
         check_is_fitted(self)
         X = validate_data(self, X, reset=False, dtype=[np.float32, np.float64])
-        module = self.net_.module_
-        if X.dtype == np.float64:  # as in the autoencoders: rows independent of their batch
-            module = copy.deepcopy(module).double()
-        module.eval()
-        tensor = _as_tensor(X, X.dtype)
-        out = []
-        with torch.no_grad():
-            for start in range(0, len(tensor), _INFERENCE_BATCH_SIZE):
-                batch = tensor[start : start + _INFERENCE_BATCH_SIZE].to(self.net_.device)
-                out.append(torch.softmax(module(batch), dim=1).cpu())
-        return torch.cat(out).numpy().astype(np.float64)
+        proba = batched_inference(
+            self.net_.module_, self.net_.device, lambda m, b: torch.softmax(m(b), dim=1), X
+        )
+        return proba.astype(np.float64)
 
     def predict(self, X):
         """Most probable class of each row.

@@ -20,7 +20,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from .autoencoder import AutoencoderModule
-from .mlp import ACTIVATIONS
+from .mlp import ACTIVATIONS, output_module, wrap_encoder
 from .variational import GaussianHead, VariationalModule
 
 _CONV = {1: nn.Conv1d, 2: nn.Conv2d}
@@ -159,17 +159,12 @@ def build_conv_autoencoder(
     in_channels = channels[-1] if channels else shape[0]
     code_layer = _CONV[len(shape) - 1](in_channels, n_components, sizes[-1])
     encoder = nn.Sequential(*layers, code_layer, nn.Flatten())
-    if isinstance(code_activation, nn.Module):
-        encoder.append(code_activation)
-    elif code_activation != "identity":
-        encoder.append(ACTIVATIONS[code_activation]())
-    if input_layer is not None:
-        encoder.insert(0, input_layer)
+    wrap_encoder(encoder, code_activation, input_layer)
     convs = [layer for layer in encoder if isinstance(layer, nn.Conv1d | nn.Conv2d)]
     decoder = _decoder(
         shape, channels, n_components, sizes, activation, tied_to=convs if tied else None
     )
-    out = None if output_activation == "identity" else ACTIVATIONS[output_activation]()
+    out = output_module(output_activation)
     return AutoencoderModule(encoder, decoder, out)
 
 
@@ -197,5 +192,5 @@ def build_conv_vae(
     head_inputs = (channels[-1] if channels else shape[0]) * math.prod(sizes[-1])
     head = GaussianHead(head_inputs, n_components)
     decoder = _decoder(shape, channels, n_components, sizes, activation)
-    out = None if output_activation == "identity" else ACTIVATIONS[output_activation]()
+    out = output_module(output_activation)
     return VariationalModule(trunk, head, decoder, out)

@@ -47,6 +47,27 @@ class TiedLinear(nn.Module):
         return F.linear(x, self.weight, self.bias)
 
 
+def wrap_encoder(encoder: nn.Sequential, code_activation, input_layer) -> None:
+    """Append the code's activation to ``encoder`` and put ``input_layer`` first, in place.
+
+    Shared by every architecture's builder: the code activation (a key of
+    ``ACTIVATIONS`` or a module such as :class:`~skae.modules.layers.TopK`) and
+    the input layer (a :class:`~skae.modules.layers.Corruption`) do not depend
+    on the layers in between.
+    """
+    if isinstance(code_activation, nn.Module):
+        encoder.append(code_activation)
+    elif code_activation != "identity":
+        encoder.append(ACTIVATIONS[code_activation]())
+    if input_layer is not None:
+        encoder.insert(0, input_layer)
+
+
+def output_module(output_activation: str) -> nn.Module | None:
+    """The module mapping raw decoder output to data space; None for the identity."""
+    return None if output_activation == "identity" else ACTIVATIONS[output_activation]()
+
+
 def _stack(layers: Sequence[nn.Module], activation: str) -> nn.Sequential:
     """Interleave ``activation`` between layers (not after the last one)."""
     modules = []
@@ -101,14 +122,9 @@ def build_mlp_autoencoder(
     else:
         decoder_layers = [nn.Linear(a, b) for a, b in pairwise(widths[::-1])]
     encoder = _stack(encoder_layers, activation)
-    if isinstance(code_activation, nn.Module):
-        encoder.append(code_activation)
-    elif code_activation != "identity":
-        encoder.append(ACTIVATIONS[code_activation]())
-    if input_layer is not None:
-        encoder.insert(0, input_layer)
+    wrap_encoder(encoder, code_activation, input_layer)
     decoder = _stack(decoder_layers, activation)
-    out = None if output_activation == "identity" else ACTIVATIONS[output_activation]()
+    out = output_module(output_activation)
     return AutoencoderModule(encoder, decoder, out)
 
 
@@ -137,5 +153,5 @@ def build_mlp_vae(
     head = GaussianHead(widths[-1], n_components)
     back = [n_components, *reversed(hidden_layer_sizes), n_features]
     decoder = _stack([nn.Linear(a, b) for a, b in pairwise(back)], activation)
-    out = None if output_activation == "identity" else ACTIVATIONS[output_activation]()
+    out = output_module(output_activation)
     return VariationalModule(trunk, head, decoder, out)
