@@ -25,6 +25,7 @@ from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 from skorch.callbacks import EarlyStopping
 from torch import nn
 
+from ._budget import CosineDecay, plan_epochs, stall_patience
 from ._data import ArrayDataset, BatchIterator, HoldoutSplit, MappedPages
 from ._net import AutoencoderNet, resolve_device
 from .modules import ACTIVATIONS, ARCHITECTURES, resolve_image_shape
@@ -116,12 +117,13 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         "image_shape": ["array-like", None],
         "channels": ["array-like"],
         "loss": [StrOptions(set(RECONSTRUCTION_LOSSES))],
-        "max_epochs": [Interval(Integral, 1, None, closed="left")],
+        "max_steps": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
+        "max_epochs": [Interval(Integral, 1, None, closed="left"), None],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "lr": [Interval(Real, 0, None, closed="neither")],
         "optimizer": [StrOptions(set(OPTIMIZERS)), callable],
         "weight_decay": [Interval(Real, 0, None, closed="left")],
-        "early_stopping": ["boolean"],
+        "early_stopping": ["boolean", StrOptions({"auto"})],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
         "tol": [Interval(Real, 0, None, closed="left")],
@@ -142,7 +144,8 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         image_shape=None,
         channels=(32, 64),
         loss="mse",
-        max_epochs=200,
+        max_steps="auto",
+        max_epochs=None,
         batch_size=64,
         lr=1e-3,
         optimizer="adam",
@@ -164,6 +167,7 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         self.image_shape = image_shape
         self.channels = channels
         self.loss = loss
+        self.max_steps = max_steps
         self.max_epochs = max_epochs
         self.batch_size = batch_size
         self.lr = lr
@@ -215,7 +219,10 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
             **self._module_params(X),
         )
 
-    def _penalties(self) -> list:
+    def _initialize_module(self, module: nn.Module, X: np.ndarray) -> None:
+        """Set the starting weights from the training data (random by default)."""
+
+    def _penalties(self, X: np.ndarray) -> list:
         """Penalties added to the reconstruction loss (none for a plain AE)."""
         return []
 
@@ -289,8 +296,9 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
     def _build_net(self, X: np.ndarray, seed: int, device: str) -> AutoencoderNet:
         torch.manual_seed(seed)
         module = self._build_module(X).set_standardization(*self._standardization(X))
+        self._initialize_module(module, X)
         sink = print if self.verbose else _silent
-        if self.early_stopping:
+        if self._holdout(len(X)):
             train_split = HoldoutSplit(self.validation_fraction, seed)
             stopper = EarlyStopping(
                 monitor="valid_loss",
@@ -312,6 +320,7 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         params = dict(self.net_params or {})
         callbacks = [
             ("early_stopping", stopper),
+            ("lr_schedule", CosineDecay()),
             *self._callbacks(),
             *params.pop("callbacks", []),
         ]
@@ -322,22 +331,39 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
             optimizer=optimizer,
             optimizer__weight_decay=self.weight_decay,
             lr=self.lr,
-            max_epochs=self.max_epochs,
+            max_epochs=1,  # set by the training budget at each fit
             batch_size=self.batch_size,
             iterator_train=BatchIterator,
             iterator_train__shuffle=True,
             iterator_valid=BatchIterator,
             train_split=train_split,
             callbacks=callbacks,
-            penalties=self._penalties(),
+            penalties=self._penalties(X),
             device=device,
             verbose=int(self.verbose),
             **params,
         )
         return net.initialize()
 
-    def _train(self, net: AutoencoderNet, X: np.ndarray, epochs: int):
-        """Train ``net`` for up to ``epochs`` on ``X``; restore it if the fit diverges."""
+    def _train(self, net: AutoencoderNet, X: np.ndarray, epochs: int | None):
+        """Train ``net`` on ``X``; restore it if the fit diverges.
+
+        ``epochs=None`` plans the fit by the training budget (:mod:`skae._budget`);
+        an integer trains that many epochs at a constant learning rate
+        (``partial_fit``).
+        """
+        callbacks = dict(net.callbacks_)
+        if epochs is None:
+            n_rows = len(X)
+            if self._holdout(n_rows):
+                n_rows -= int(round(self.validation_fraction * n_rows))
+            epochs, per_epoch = plan_epochs(
+                n_rows, self.batch_size, self.max_steps, self.max_epochs
+            )
+            callbacks["lr_schedule"].total_steps = epochs * per_epoch
+            callbacks["early_stopping"].patience = stall_patience(self.n_iter_no_change, epochs)
+        else:
+            callbacks["lr_schedule"].total_steps = None
         net.max_epochs = epochs
         before = copy.deepcopy(net.module_.state_dict()) if len(net.history) else None
         try:
@@ -355,12 +381,22 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         self.history_ = history
         self.n_iter_ = len(history)
         self.loss_curve_ = list(history[:, "train_loss"])
-        if self.early_stopping:
+        if "valid_loss" in history[-1]:
             self.validation_scores_ = [-v for v in history[:, "valid_loss"]]
         self._n_features_out = self.n_components
         self._seed = seed
         self._record_diagnostics(X)
         return self
+
+    # Rows a holdout must leave for validation before early_stopping="auto"
+    # uses one: fewer make a noisier judge than the training loss.
+    _MIN_VALIDATION_ROWS = 10
+
+    def _holdout(self, n_rows: int) -> bool:
+        """Whether this fit holds out validation rows (``early_stopping``)."""
+        if self.early_stopping == "auto":
+            return self.validation_fraction * n_rows >= self._MIN_VALIDATION_ROWS
+        return bool(self.early_stopping)
 
     def _check_overcomplete(self, n_features: int):
         if not self._regularised and self.n_components >= n_features:
@@ -392,8 +428,8 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         continuing = self.warm_start and hasattr(self, "net_")
         X = self._validate_X(X, reset=not continuing)
         if continuing:
-            return self._continue(X, self.max_epochs)
-        return self._fit_new(X, self.max_epochs)
+            return self._continue(X, None)
+        return self._fit_new(X, None)
 
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y=None):
@@ -420,7 +456,7 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
             return self._continue(X, 1)
         return self._fit_new(X, 1)
 
-    def _fit_new(self, X: np.ndarray, epochs: int):
+    def _fit_new(self, X: np.ndarray, epochs: int | None):
         self._check_overcomplete(X.shape[1])
         device = resolve_device(self.device)
         seed = _seed_from(self.random_state)
@@ -429,7 +465,7 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
             self._train(net, X, epochs)
         return self._fitted(net, seed, X)
 
-    def _continue(self, X: np.ndarray, epochs: int):
+    def _continue(self, X: np.ndarray, epochs: int | None):
         with _fork_rng(str(self.net_.device)):
             # A different, reproducible stream for every continuation.
             torch.manual_seed(self._seed + self.n_iter_)

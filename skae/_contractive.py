@@ -76,7 +76,8 @@ class ContractiveAE(BaseAutoencoder):
         image_shape=None,
         channels=(32, 64),
         loss="mse",
-        max_epochs=200,
+        max_steps="auto",
+        max_epochs=None,
         batch_size=64,
         lr=1e-3,
         optimizer="adam",
@@ -99,6 +100,7 @@ class ContractiveAE(BaseAutoencoder):
             image_shape=image_shape,
             channels=channels,
             loss=loss,
+            max_steps=max_steps,
             max_epochs=max_epochs,
             batch_size=batch_size,
             lr=lr,
@@ -117,5 +119,5 @@ class ContractiveAE(BaseAutoencoder):
         self.contraction_weight = contraction_weight
         self.jacobian = jacobian
 
-    def _penalties(self) -> list:
+    def _penalties(self, X) -> list:
         return [Contraction(self.contraction_weight, self.jacobian)]

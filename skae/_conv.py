@@ -70,7 +70,8 @@ class ConvAE(BaseAutoencoder):
         channels=(32, 64),
         activation="elu",
         loss="mse",
-        max_epochs=200,
+        max_steps="auto",
+        max_epochs=None,
         batch_size=64,
         lr=1e-3,
         optimizer="adam",
@@ -90,6 +91,7 @@ class ConvAE(BaseAutoencoder):
         self.channels = channels
         self.activation = activation
         self.loss = loss
+        self.max_steps = max_steps
         self.max_epochs = max_epochs
         self.batch_size = batch_size
         self.lr = lr

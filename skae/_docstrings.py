@@ -22,8 +22,15 @@ SHARED_PARAMETERS = """\
         Reconstruction loss. ``"mse"`` is the squared error (PCA's objective);
         ``"bce"`` is the binary cross-entropy for data in [0, 1], with a
         sigmoid output.
+    max_steps : int or "auto", default=<max_steps>
+        Training budget in optimizer steps, rounded up to whole epochs.
+        ``"auto"`` is 100 epochs, but at least 4,000 and at most 40,000 steps,
+        so that 100 rows and a million rows both converge in a time their
+        size needs. The learning rate is cosine-annealed from ``lr`` to zero
+        over the budget. See :mod:`skae._budget` for the rule.
     max_epochs : int, default=<max_epochs>
-        Maximum number of passes over the training data.
+        Cap on the passes over the training data; ``None`` leaves the budget
+        to ``max_steps``.
     batch_size : int, default=<batch_size>
         Rows per gradient step.
     lr : float, default=<lr>
@@ -33,13 +40,16 @@ default=<optimizer>
         Optimizer of the weights.
     weight_decay : float, default=<weight_decay>
         L2 penalty passed to the optimizer.
-    early_stopping : bool, default=<early_stopping>
+    early_stopping : bool or "auto", default=<early_stopping>
         Hold out ``validation_fraction`` of the rows, stop when their loss has
         not improved by ``tol`` (relative) for ``n_iter_no_change`` epochs and
         restore the best weights. Without it, training stops when the
-        training loss stalls in the same way, as in ``MLPRegressor``.
+        training loss stalls in the same way, as in ``MLPRegressor``. Either
+        way the patience spans at least a quarter of the planned epochs.
+        ``"auto"`` holds out rows when that leaves at least 10 of them for
+        validation.
     validation_fraction : float, default=<validation_fraction>
-        Share of rows held out when ``early_stopping=True``.
+        Share of rows held out when early stopping is on.
     n_iter_no_change : int, default=<n_iter_no_change>
         Epochs without improvement before stopping.
     tol : float, default=<tol>

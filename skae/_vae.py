@@ -110,7 +110,8 @@ class VAE(BaseAutoencoder):
         architecture="mlp",
         image_shape=None,
         channels=(32, 64),
-        max_epochs=200,
+        max_steps="auto",
+        max_epochs=None,
         batch_size=64,
         lr=1e-3,
         optimizer="adam",
@@ -134,6 +135,7 @@ class VAE(BaseAutoencoder):
         self.architecture = architecture
         self.image_shape = image_shape
         self.channels = channels
+        self.max_steps = max_steps
         self.max_epochs = max_epochs
         self.batch_size = batch_size
         self.lr = lr
@@ -162,7 +164,7 @@ class VAE(BaseAutoencoder):
             output_activation="sigmoid" if self.likelihood == "bernoulli" else "identity",
         )
 
-    def _penalties(self) -> list:
+    def _penalties(self, X: np.ndarray) -> list:
         # The net's reconstruction loss is a mean over features; the ELBO sums
         # them. Dividing the KL by n_features keeps the training loss
         # proportional to −ELBO: for the Gaussian the mean squared error is

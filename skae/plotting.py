@@ -179,8 +179,8 @@ def plot_loss_curve(estimators, ax=None):
     >>> from skae.plotting import plot_loss_curve
     >>> X, _ = load_digits(return_X_y=True)
     >>> ax = plot_loss_curve(Autoencoder(max_epochs=3, random_state=0).fit(X))
-    >>> len(ax.get_lines())
-    1
+    >>> len(ax.get_lines())  # training and validation (early_stopping="auto")
+    2
     """
     plt = _pyplot()
     if ax is None:

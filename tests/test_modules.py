@@ -30,6 +30,7 @@ def test_tied_decoder_uses_encoder_transpose_and_owns_only_biases():
     assert set(tied.state_dict()) == {
         "mean",
         "scale",
+        "code_scale",
         "encoder.0.weight",
         "encoder.0.bias",
         "encoder.2.weight",

@@ -44,7 +44,7 @@ class WithPenalties(Autoencoder):
         )
         self.penalties = penalties
 
-    def _penalties(self):
+    def _penalties(self, X):
         return list(self.penalties)
 
 

@@ -61,7 +61,9 @@ def test_plot_latent_space_one_group_per_class(fitted, small, digits):
 def test_plot_loss_curve_draws_each_epoch(fitted):
     ax = plotting.plot_loss_curve({"AE": fitted["AE"], "ConvAE": fitted["ConvAE"]})
     lines = ax.get_lines()
-    assert len(lines) == 2
+    # The AE holds out rows by default (early_stopping="auto"), so it has a
+    # validation curve too.
+    assert len(lines) == 3
     np.testing.assert_allclose(lines[0].get_ydata(), fitted["AE"].loss_curve_)
     with pytest.raises(ValueError, match="no loss_curve_"):
         plotting.plot_loss_curve(fitted["PCA"])

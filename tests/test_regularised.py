@@ -18,7 +18,11 @@ def near_zero_fraction(codes):
 def test_kl_sparsity_holds_units_near_the_target_activation(digits):
     X_train = digits[0]
     rho = 0.05
-    ae = SparseAE(n_components=64, sparsity="kl", sparsity_target=rho, random_state=0).fit(X_train)
+    # The KL penalty's progress is bounded by the step size (Adam moves each
+    # weight by about lr per step); at lr=1e-3 the cosine-annealed budget of
+    # 4,000 steps leaves the units at 0.17-0.25 (see the issue note).
+    ae = SparseAE(n_components=64, sparsity="kl", sparsity_target=rho, lr=3e-3, random_state=0)
+    ae.fit(X_train)
     mean_activation = ae.transform(X_train).mean(axis=0)
     in_band = np.mean((mean_activation >= rho / 2) & (mean_activation <= 2 * rho))
     assert in_band >= 0.8, in_band

