@@ -3,7 +3,9 @@
 The script writes the array to disk a chunk at a time (MNIST training images
 tiled, with a little noise so rows differ; about 3.1 GB), then, in a child
 process so that its peak memory is its own, opens it with ``numpy.memmap`` and
-runs ``Autoencoder(32).fit`` for one epoch and ``transform`` over all rows. It
+runs a default ``Autoencoder(32).fit`` (the training budget decides how long:
+40,000 steps at most, rounded up to whole epochs) and ``transform`` over all
+rows. It
 reports the child's peak resident memory, file-mapped pages included (the
 kernel's ``VmHWM``), against the target of 1.5 GB, and the times. (Not
 ``ru_maxrss``, nor ``/usr/bin/time -v``: Linux carries a parent's peak into a
@@ -42,7 +44,7 @@ def child(path: str, rows: int) -> None:
 
     X = np.memmap(path, dtype=np.float32, mode="r", shape=(rows, N_FEATURES))
     start = time.perf_counter()
-    ae = Autoencoder(32, max_epochs=1, batch_size=256, device="cpu", random_state=0).fit(X)
+    ae = Autoencoder(32, device="cpu", random_state=0).fit(X)
     fit_seconds = time.perf_counter() - start
     start = time.perf_counter()
     codes = ae.transform(X)
@@ -57,6 +59,8 @@ def child(path: str, rows: int) -> None:
                 "codes_shape": list(codes.shape),
                 "codes_finite": bool(np.isfinite(codes).all()),
                 "train_loss": ae.loss_curve_[-1],
+                "epochs": ae.n_iter_,
+                "steps": sum(len(epoch["batches"]) for epoch in ae.history_),
                 "peak_rss_mb": peak_kb / 1024,
             }
         )
@@ -92,18 +96,19 @@ def main():
     lines = [
         f"A {args.rows:,} × {N_FEATURES} float32 array on disk ({size_gb:.2f} GB, written in "
         f"{write_seconds:.0f} s), opened with `numpy.memmap(mode='r')`; "
-        "`Autoencoder(32, batch_size=256, max_epochs=1).fit(X)` then `transform(X)` "
+        "`Autoencoder(32).fit(X)` at defaults (the step budget decides its length) "
+        "then `transform(X)` "
         "in a child process.",
         "",
         "| measure | value |",
         "|---|---:|",
         f"| peak resident memory of the process (VmHWM) | **{peak_gb:.2f} GB** (target < 1.5 GB) |",
         f"| array size | {size_gb:.2f} GB |",
-        f"| fit, 1 epoch (s) | {result['fit_seconds']:.0f} |",
-        f"| training rows / s | {args.rows / result['fit_seconds']:,.0f} |",
+        f"| fit at defaults (s) | {result['fit_seconds']:.0f} |",
+        f"| epochs, optimizer steps the budget took | {result['epochs']}, {result['steps']:,} |",
         f"| transform of all rows (s) | {result['transform_seconds']:.1f} |",
         f"| codes | shape {tuple(result['codes_shape'])}, all finite: {result['codes_finite']} |",
-        f"| training loss after the epoch (standardised) | {result['train_loss']:.4f} |",
+        f"| training loss after the last epoch (standardised) | {result['train_loss']:.4f} |",
     ]
     write_result("out_of_core_memmap", "\n".join(lines))
 

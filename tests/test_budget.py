@@ -126,15 +126,11 @@ def test_autoencoder_does_no_harm_on_small_nearly_linear_tables(name, k):
 
 def test_the_classic_recipe_fails_that_bar():
     """The bar is not met by any network: a random start without a holdout overfits."""
-    ratios = []
-    for seed in SEEDS:
-        X_train, X_test = standardised_split("wine", seed)
-        pca_error = held_out_mse(PCA(3).fit(X_train), X_test)
-        model = Autoencoder(
-            n_components=3, init="random", early_stopping=False, random_state=seed
-        ).fit(X_train)
-        ratios.append(held_out_mse(model, X_test) / pca_error)
-    assert max(ratios) > 1.02, ratios
+    X_train, X_test = standardised_split("wine", 0)
+    pca_error = held_out_mse(PCA(3).fit(X_train), X_test)
+    model = Autoencoder(n_components=3, init="random", early_stopping=False, random_state=0)
+    ratio = held_out_mse(model.fit(X_train), X_test) / pca_error
+    assert ratio > 1.02, ratio  # measured 1.61
 
 
 def test_the_design_cards_pipeline_beats_raw_features_on_digits():

@@ -16,11 +16,11 @@ from skae import (
 
 # Every public estimator with its main options. No check depends on
 # convergence (the classifier's accuracy check is met by its own fine-tuning),
-# so every configuration trains for at most 20 epochs: the default budget
+# so every configuration trains for at most 5 epochs: the default budget
 # would give each of the checks' 20-to-100-row tables 4,000 steps, and the
 # suite runs over a thousand fits. The budget itself is tested in
 # test_budget.py.
-QUICK = {"max_epochs": 20}
+QUICK = {"max_epochs": 5}
 ESTIMATORS = [
     Autoencoder(**QUICK),
     LinearAE(**QUICK),
