@@ -31,6 +31,7 @@ def skae_fit(X, batch_size, epochs):
         max_epochs=epochs,
         n_iter_no_change=epochs + 1,  # train exactly `epochs` epochs
         early_stopping=False,  # all rows, no validation pass: the hand loop's work
+        init="random",  # the hand loop's random start (PCA's start is a one-off cost)
         random_state=0,
         device="cpu",
     )

@@ -15,14 +15,16 @@ import torch
 def principal_axes(chunks, mean: np.ndarray, scale: float, n_components: int) -> np.ndarray:
     """The top ``n_components`` principal axes, shape (n_features, n_components).
 
-    ``chunks`` yields row blocks of the data; the covariance of the
-    standardised rows is accumulated in float64 a block at a time, so a
-    memory-mapped X is never loaded whole.
+    ``chunks`` yields row blocks of the data; the scatter of the
+    standardised rows is accumulated a block at a time, so a memory-mapped X
+    is never loaded whole. Each block's product is taken in float32 (a
+    fraction of float64's time; a block holds a few thousand centred rows)
+    and summed in float64.
     """
     n_features = len(mean)
     scatter = np.zeros((n_features, n_features))
     for chunk in chunks:
-        centred = (chunk.astype(np.float64) - mean) / scale
+        centred = ((chunk - mean) / scale).astype(np.float32, copy=False)
         scatter += centred.T @ centred
     _, vectors = np.linalg.eigh(scatter)  # ascending eigenvalues
     k = min(n_components, n_features)
