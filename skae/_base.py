@@ -355,8 +355,8 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         callbacks = dict(net.callbacks_)
         if epochs is None:
             n_rows = len(X)
-            if self._holdout(n_rows):
-                n_rows -= int(round(self.validation_fraction * n_rows))
+            if isinstance(net.train_split, HoldoutSplit):
+                n_rows -= net.train_split.validation_rows(n_rows)
             epochs, per_epoch = plan_epochs(
                 n_rows, self.batch_size, self.max_steps, self.max_epochs
             )

@@ -63,13 +63,12 @@ class CosineDecay(Callback):
 
     def on_train_begin(self, net, **kwargs):
         self.step_ = 0
-        self.base_lrs_ = [net.lr for _ in net.optimizer_.param_groups]
 
     def on_batch_begin(self, net, training=False, **kwargs):
         if not training or not self.total_steps:
             return
         progress = min(self.step_ / self.total_steps, 1.0)
         factor = 0.5 * (1.0 + math.cos(math.pi * progress))
-        for group, base in zip(net.optimizer_.param_groups, self.base_lrs_, strict=True):
-            group["lr"] = base * factor
+        for group in net.optimizer_.param_groups:
+            group["lr"] = net.lr * factor
         self.step_ += 1

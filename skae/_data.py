@@ -159,9 +159,13 @@ class HoldoutSplit:
         self.fraction = fraction
         self.seed = seed
 
+    def validation_rows(self, n: int) -> int:
+        """Rows held out of ``n``."""
+        return int(round(self.fraction * n))
+
     def __call__(self, dataset: ArrayDataset, y=None, **fit_params):
         n = len(dataset)
-        n_valid = int(round(self.fraction * n))
+        n_valid = self.validation_rows(n)
         if n_valid < 1 or n_valid >= n:
             raise ValueError(
                 f"validation_fraction={self.fraction} leaves {n_valid} of {n} rows "
