@@ -25,8 +25,10 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/python -m skae demo
 
+# One pytest-xdist worker per core (tests/conftest.py keeps each worker's
+# torch to one thread).
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto
 
 # Every benchmark script (minutes to an hour each on a 2-core CPU), then the
 # report that gathers their tables and figures: benchmarks/results/REPORT.md.
