@@ -4,7 +4,7 @@ from sklearn.utils._param_validation import StrOptions
 
 from ._base import BaseAutoencoder, _chunks
 from ._docstrings import fill_docstring
-from ._init import principal_axes, start_at_pca
+from ._init import KeepStartUnlessBetter, principal_axes, start_at_pca
 
 
 @fill_docstring
@@ -26,7 +26,10 @@ class Autoencoder(BaseAutoencoder):
     network starts as PCA and training adds the curvature the data have.
     With the held-out check of ``early_stopping="auto"``, the result does no
     harm where the data are nearly linear and small (where a randomly started
-    network overfits) and beats PCA where they are curved.
+    network overfits) and beats PCA where they are curved: the trained
+    network is kept only if it beats its start on the held-out rows by more
+    than their noise (a one-sided paired t-test at 5%), else the fit returns
+    PCA's solution.
 
     Parameters
     ----------
@@ -133,3 +136,6 @@ class Autoencoder(BaseAutoencoder):
         if self._starts_at_pca():
             mean, scale = module.mean.numpy(), float(module.scale)
             start_at_pca(module, principal_axes(_chunks(X), mean, scale, self.n_components))
+
+    def _callbacks(self) -> list:
+        return [("keep_start", KeepStartUnlessBetter())] if self._starts_at_pca() else []
