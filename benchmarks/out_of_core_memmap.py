@@ -4,7 +4,7 @@ The script writes the array to disk a chunk at a time (MNIST training images
 tiled, with a little noise so rows differ; about 3.1 GB), then, in a child
 process so that its peak memory is its own, opens it with ``numpy.memmap`` and
 runs a default ``Autoencoder(32).fit`` (the training budget decides how long:
-40,000 steps at most, rounded up to whole epochs) and ``transform`` over all
+80,000 steps at most, rounded up to whole epochs) and ``transform`` over all
 rows. It
 reports the child's peak resident memory, file-mapped pages included (the
 kernel's ``VmHWM``), against the target of 1.5 GB, and the times. (Not

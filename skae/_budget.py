@@ -24,7 +24,7 @@ from skorch.callbacks import Callback
 
 AUTO_EPOCHS = 100
 MIN_STEPS = 4_000
-MAX_STEPS = 40_000
+MAX_STEPS = 80_000
 STALL_FRACTION = 0.25
 
 

@@ -24,7 +24,7 @@ SHARED_PARAMETERS = """\
         sigmoid output.
     max_steps : int or "auto", default=<max_steps>
         Training budget in optimizer steps, rounded up to whole epochs.
-        ``"auto"`` is 100 epochs, but at least 4,000 and at most 40,000 steps,
+        ``"auto"`` is 100 epochs, but at least 4,000 and at most 80,000 steps,
         so that 100 rows and a million rows both converge in a time their
         size needs. The learning rate is cosine-annealed from ``lr`` to zero
         over the budget. See :mod:`skae._budget` for the rule.
