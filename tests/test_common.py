@@ -59,6 +59,25 @@ def expected_failed_checks(estimator):
                 "cases by name); the check's labels [-1, 1] therefore leave one class."
             )
         }
+    if isinstance(estimator, ReconstructionOutlierDetector) and estimator.contamination == "auto":
+        reason = (
+            'contamination="auto" flags rows beyond three robust standard deviations '
+            "of the scores of rows the networks did not train on; the check's 300 rows "
+            "of three Gaussian blobs hold none, and it requires a flagged training row. "
+            "The threshold is tested in test_outlier.py; a float contamination passes."
+        )
+        rounding = (
+            "the whitened distance starts from the network's float32 reconstruction, "
+            "whose last bit can depend on the batch's row count (torch picks matrix "
+            "kernels by shape); after the Mahalanobis form, the log and the robust "
+            "scaling, scores of a row alone and in a batch differ by up to 3e-7 "
+            "(relative), above the check's rtol=1e-7."
+        )
+        return {
+            "check_outliers_fit_predict": reason,
+            "check_outliers_train": reason,
+            "check_methods_subset_invariance": rounding,
+        }
     return {}
 
 
