@@ -6,15 +6,16 @@ the ODDS tables of ``benchmarks/odds_outliers.py``:
 
 - **A short fit of a small network**, sized to the data (a code of about
   √n_features units, one hidden layer of 64): autoencoders fit the rare rows
-  late in training, so a short fit (150 steps per network) reconstructs the bulk and not
-  the outliers.
-- **A whitened score.** The anomaly distance of a row is the squared
-  Mahalanobis distance of its code and of its reconstruction residual, under
-  Gaussians fitted (with Ledoit-Wolf shrinkage) to rows the network did not
-  train on. For a linear network this is PCA's full Mahalanobis score (which
-  catches rows that are extreme *within* the principal subspace, where a
-  plain reconstruction error sees nothing); the non-linear network bends
-  both parts to the data.
+  late in training, so a short fit (at most 150 steps and 5 epochs per
+  network) reconstructs the bulk and not the outliers. On the ODDS tables the
+  training adds little to the network's PCA start; the score below does the
+  work.
+- **A whitened score.** The anomaly distance of a row is its distance under
+  probabilistic PCA's Gaussian, with the network's code and residual: the
+  squared Mahalanobis distance of the code (Ledoit-Wolf covariance) plus the
+  squared residual over the residual variance, both fitted on rows the
+  network did not train on. Unlike a reconstruction error, it catches rows
+  that are extreme *within* the code space (musk: 0.956 AUC against 0.945).
 - **Cross-fitting.** The rows are split in ``n_splits`` folds; one network
   is trained without each fold and scores it. So every training row gets a
   score from a network that never saw it, and the ``"auto"`` threshold comes
@@ -83,20 +84,29 @@ class _ShrunkGaussian:
 
 
 class _WhitenedDistance:
-    """Squared Mahalanobis distance of a row's code and residual, per dimension, in log."""
+    """A row's distance under probabilistic PCA's Gaussian, with the network's code and residual.
+
+    Probabilistic PCA (Tipping & Bishop, 1999) models the data as a Gaussian
+    with covariance ``W Wᵀ + σ² I``: its Mahalanobis distance is that of the
+    code (under the codes' own covariance) plus the squared residual over
+    σ². Here the code and the residual come from the autoencoder, so the
+    distance bends with the network. The residual is isotropic on purpose: a
+    full residual covariance over hundreds of pixels is a poor estimate (one-
+    class MNIST falls from 0.965 to 0.938 AUC with one). Returned per
+    dimension and in log.
+    """
 
     def __init__(self, estimator, X_reference: np.ndarray):
         self.estimator = estimator
         codes, residuals = self._parts(X_reference)
         self.codes = _ShrunkGaussian(codes)
-        self.residuals = _ShrunkGaussian(residuals)
+        self.residual_variance = float(np.mean(residuals**2)) + 1e-12
 
     def held_out(self, X_reference: np.ndarray) -> np.ndarray:
-        """Distances of the reference rows, each under Gaussians fitted without it.
+        """Distances of the reference rows, each under a Gaussian fitted without it.
 
-        In-sample Mahalanobis distances are too small (on arrhythmia's 274
-        features and 120 rows, by far), and the threshold is set from these:
-        each half of the rows is judged by Gaussians fitted on the other half.
+        In-sample distances are too small, and the threshold is set from
+        these: each half of the rows is judged by the other half's Gaussian.
         """
         if len(X_reference) < 4:
             return self(X_reference)
@@ -114,7 +124,8 @@ class _WhitenedDistance:
 
     def __call__(self, X) -> np.ndarray:
         codes, residuals = self._parts(X)
-        total = self.codes.distance(codes) + self.residuals.distance(residuals)
+        residual_distance = np.einsum("ij,ij->i", residuals, residuals) / self.residual_variance
+        total = self.codes.distance(codes) + residual_distance
         # Chi-square-like and skewed: the log makes the robust z-score meaningful.
         return np.log(total / (codes.shape[1] + residuals.shape[1]) + 1e-12)
 
@@ -138,10 +149,11 @@ class ReconstructionOutlierDetector(OutlierMixin, BaseEstimator):
     ``n_splits`` autoencoders are cross-fitted: each is trained on all folds
     but one and judges that fold, so each training row is scored by a network
     that never saw it (the module docstring says why each choice is made).
-    A row's anomaly distance under one network is, by default, the squared
-    Mahalanobis distance of its code and of its reconstruction residual
-    (Gaussians with Ledoit-Wolf shrinkage, fitted on the held-out fold),
-    per dimension and in log; a :class:`~skae.VAE` scores by its ELBO.
+    A row's anomaly distance under one network is, by default, its distance
+    under probabilistic PCA's Gaussian built from the network: the squared
+    Mahalanobis distance of its code (Ledoit-Wolf covariance) plus its
+    squared residual over the residual variance, both fitted on the held-out
+    fold, per dimension and in log; a :class:`~skae.VAE` scores by its ELBO.
     Each network's distances are centred and scaled by their median and MAD
     on its held-out fold, and averaged over the networks.
     ``score_samples`` is minus that average: lower is more abnormal, as in
@@ -160,8 +172,8 @@ class ReconstructionOutlierDetector(OutlierMixin, BaseEstimator):
         beyond the median of the cross-fitted scores, scores of rows the
         networks did not train on, so it holds on unseen data.
     distance : {"auto", "estimator"}, default="auto"
-        ``"auto"``: the whitened code-and-residual distance for deterministic
-        autoencoders, the ELBO for a :class:`~skae.VAE`. ``"estimator"``: the
+        ``"auto"``: the probabilistic-PCA distance of code and residual for
+        deterministic autoencoders, the ELBO for a :class:`~skae.VAE`. ``"estimator"``: the
         estimator's own ``score_samples`` (minus the reconstruction error).
     n_splits : int, default=2
         Folds of the cross-fit, and networks trained. Fewer than
@@ -189,9 +201,11 @@ class ReconstructionOutlierDetector(OutlierMixin, BaseEstimator):
     >>> from skae import ReconstructionOutlierDetector
     >>> X, y = load_breast_cancer(return_X_y=True)
     >>> X = StandardScaler().fit_transform(X)
-    >>> detector = ReconstructionOutlierDetector(random_state=0).fit(X[y == 1])
-    >>> flagged = detector.predict(X[y == 0]) == -1  # malignant rows, never seen
-    >>> bool(flagged.mean() > 0.5)
+    >>> benign, malignant = X[y == 1], X[y == 0]
+    >>> detector = ReconstructionOutlierDetector(random_state=0).fit(benign[:250])
+    >>> float((detector.predict(benign[250:]) == -1).mean())  # unseen benign rows flagged
+    0.0
+    >>> bool((detector.predict(malignant) == -1).mean() > 0.25)
     True
     """
 
