@@ -66,7 +66,8 @@ class KeepStartUnlessBetter(Callback):
     error is taken under the trained and the starting weights. The trained
     weights stay only if the paired differences pass a one-sided t-test at
     ``alpha``: the gain must be larger than the held-out rows' own noise.
-    Continued fits (``warm_start``, ``partial_fit``) are not judged.
+    Continued fits (``warm_start``, ``partial_fit``) and objectives with
+    penalties are not judged.
 
     Attributes
     ----------
@@ -78,7 +79,13 @@ class KeepStartUnlessBetter(Callback):
         self.alpha = alpha
 
     def on_train_begin(self, net, X=None, **kwargs):
-        judged = not len(net.history) and net.train_split is not None
+        # Only a fit whose objective is the reconstruction alone is judged by
+        # it: a penalty (a subclass's) may trade reconstruction for its aim.
+        judged = (
+            not len(net.history)
+            and net.train_split is not None
+            and not getattr(net, "penalties", ())
+        )
         self.start_ = copy.deepcopy(net.module_.state_dict()) if judged else None
         self.kept_start_ = False
 
