@@ -67,7 +67,7 @@ def expected_failed_checks(estimator):
             "The threshold is tested in test_outlier.py; a float contamination passes."
         )
         rounding = (
-            "the whitened distance starts from the network's float32 reconstruction, "
+            "the probabilistic-PCA distance starts from the network's float32 reconstruction, "
             "whose last bit can depend on the batch's row count (torch picks matrix "
             "kernels by shape); after the Mahalanobis form, the log and the robust "
             "scaling, scores of a row alone and in a batch differ by up to 3e-7 "
