@@ -99,22 +99,34 @@ class _PPCADistance:
     def __init__(self, estimator, X_reference: np.ndarray):
         self.estimator = estimator
         codes, residuals = self._parts(X_reference)
-        self.codes = _ShrunkGaussian(codes)
-        self.residual_variance = float(np.mean(residuals**2)) + 1e-12
+        self.fit_ = self._fit(codes, residuals)
+        self.held_out_ = self._held_out(codes, residuals)
 
-    def held_out(self, X_reference: np.ndarray) -> np.ndarray:
+    @staticmethod
+    def _fit(codes, residuals):
+        return _ShrunkGaussian(codes), float(np.mean(residuals**2)) + 1e-12
+
+    @staticmethod
+    def _distance(fit, codes, residuals) -> np.ndarray:
+        gaussian, residual_variance = fit
+        residual_distance = np.einsum("ij,ij->i", residuals, residuals) / residual_variance
+        total = gaussian.distance(codes) + residual_distance
+        # Chi-square-like and skewed: the log makes the robust z-score meaningful.
+        return np.log(total / (codes.shape[1] + residuals.shape[1]) + 1e-12)
+
+    def _held_out(self, codes, residuals) -> np.ndarray:
         """Distances of the reference rows, each under a Gaussian fitted without it.
 
         In-sample distances are too small, and the threshold is set from
         these: each half of the rows is judged by the other half's Gaussian.
         """
-        if len(X_reference) < 4:
-            return self(X_reference)
-        halves = (np.arange(len(X_reference)) % 2).astype(bool)
-        distances = np.empty(len(X_reference))
+        if len(codes) < 4:
+            return self._distance(self.fit_, codes, residuals)
+        halves = (np.arange(len(codes)) % 2).astype(bool)
+        distances = np.empty(len(codes))
         for judged in (halves, ~halves):
-            other = _PPCADistance(self.estimator, X_reference[~judged])
-            distances[judged] = other(X_reference[judged])
+            other = self._fit(codes[~judged], residuals[~judged])
+            distances[judged] = self._distance(other, codes[judged], residuals[judged])
         return distances
 
     def _parts(self, X):
@@ -123,24 +135,18 @@ class _PPCADistance:
         return codes, residuals.astype(np.float64)
 
     def __call__(self, X) -> np.ndarray:
-        codes, residuals = self._parts(X)
-        residual_distance = np.einsum("ij,ij->i", residuals, residuals) / self.residual_variance
-        total = self.codes.distance(codes) + residual_distance
-        # Chi-square-like and skewed: the log makes the robust z-score meaningful.
-        return np.log(total / (codes.shape[1] + residuals.shape[1]) + 1e-12)
+        return self._distance(self.fit_, *self._parts(X))
 
 
 class _EstimatorDistance:
     """Minus the estimator's own ``score_samples`` (reconstruction error, or minus the ELBO)."""
 
-    def __init__(self, estimator, X_reference=None):
+    def __init__(self, estimator, X_reference: np.ndarray):
         self.estimator = estimator
+        self.held_out_ = self(X_reference)  # the estimator did not train on these rows
 
     def __call__(self, X) -> np.ndarray:
         return -self.estimator.score_samples(X)
-
-    def held_out(self, X_reference: np.ndarray) -> np.ndarray:
-        return self(X_reference)  # the estimator did not train on these rows
 
 
 class ReconstructionOutlierDetector(OutlierMixin, BaseEstimator):
@@ -264,7 +270,7 @@ class ReconstructionOutlierDetector(OutlierMixin, BaseEstimator):
             # contend with torch's (still spinning after training).
             with threadpool_limits(limits=1, user_api="blas"):
                 distance = self._distance_kind(estimator)(estimator, X[fold])
-                fold_distance = distance.held_out(X[fold])
+                fold_distance = distance.held_out_
             if not np.all(np.isfinite(fold_distance)):
                 raise ValueError(
                     "The anomaly scores of the training rows are not finite; check X for "
