@@ -3,8 +3,9 @@
 On a machine with a CUDA GPU it fits every skae autoencoder for ``--epochs``
 on ``--rows`` MNIST training images on the CPU and on the GPU (and on the GPU
 with ``net_params={"mixed_precision": True}``), times fit and transform, checks
-that a GPU-fitted model pickles and reloads on the CPU with the same codes, and
-prints the table. Without CUDA it says so and exits without error.
+that a GPU-fitted model pickles and reloads on the CPU with the same codes and
+exports to ONNX that onnxruntime runs on the CPU, and prints the table.
+Without CUDA it says so and exits without error.
 
     python benchmarks/gpu_check.py [--rows 20000] [--epochs 3]
 """
@@ -57,6 +58,21 @@ def reloads_on_cpu(model, X) -> bool:
     )
 
 
+def exports_to_onnx(model, X) -> str:
+    """Export the GPU model's transform to ONNX and run it on onnxruntime's CPU provider."""
+    try:
+        import onnxruntime
+
+        from skae.onnx import to_onnx
+    except ImportError:
+        return "extra onnx not installed"
+    session = onnxruntime.InferenceSession(
+        to_onnx(model).SerializeToString(), providers=["CPUExecutionProvider"]
+    )
+    difference = np.abs(session.run(None, {"X": X[:500]})[0] - model.transform(X[:500])).max()
+    return f"max abs diff {difference:.1e}"
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=20000)
@@ -78,7 +94,16 @@ def main():
         bf16 = make(device="cuda", net_params={"mixed_precision": True}, **common)
         bf16_fit, _, _ = timed(bf16, X)
         rows.append(
-            (name, cpu_fit, gpu_fit, bf16_fit, cpu_transform, gpu_transform, reloads_on_cpu(gpu, X))
+            (
+                name,
+                cpu_fit,
+                gpu_fit,
+                bf16_fit,
+                cpu_transform,
+                gpu_transform,
+                reloads_on_cpu(gpu, X),
+                exports_to_onnx(gpu, X),
+            )
         )
         print(rows[-1], flush=True)
     lines = [
@@ -86,11 +111,11 @@ def main():
         f"of {args.rows} MNIST images, seconds.",
         "",
         "| variant | fit CPU | fit CUDA | fit CUDA bf16 | transform CPU | transform CUDA | "
-        "CUDA model reloads on CPU |",
-        "|---|---:|---:|---:|---:|---:|---|",
+        "CUDA model reloads on CPU | CUDA model's ONNX export on CPU |",
+        "|---|---:|---:|---:|---:|---:|---|---|",
         *(
-            f"| {n} | {a:.1f} | {b:.1f} | {c:.1f} | {d:.2f} | {e:.2f} | {f} |"
-            for n, a, b, c, d, e, f in rows
+            f"| {n} | {a:.1f} | {b:.1f} | {c:.1f} | {d:.2f} | {e:.2f} | {f} | {g} |"
+            for n, a, b, c, d, e, f, g in rows
         ),
     ]
     write_result("gpu_check", "\n".join(lines))

@@ -27,7 +27,12 @@ from torch import nn
 
 from ._budget import CosineDecay, plan_epochs, stall_patience
 from ._data import ArrayDataset, BatchIterator, HoldoutSplit, MappedPages
+from ._inference import InferenceModules, batched_inference
+from ._inference import as_tensor as _as_tensor
+from ._inference import chunks as _chunks
 from ._net import AutoencoderNet, resolve_device
+from ._persistence import PortableNetMixin, restore_net
+from ._threads import forward_work_per_row, threads_for, torch_threads
 from .modules import ACTIVATIONS, ARCHITECTURES, resolve_image_shape
 
 OPTIMIZERS = {
@@ -38,9 +43,6 @@ OPTIMIZERS = {
 }
 
 RECONSTRUCTION_LOSSES = {"mse": nn.MSELoss, "bce": nn.BCEWithLogitsLoss}
-
-# Inference batches are larger than training ones: no gradients are kept.
-_INFERENCE_BATCH_SIZE = 4096
 
 
 def _silent(*args, **kwargs):
@@ -64,44 +66,38 @@ def _fork_rng(device: str):
     return torch.random.fork_rng(devices=devices)
 
 
-def _as_tensor(X: np.ndarray, dtype=np.float32) -> torch.Tensor:
-    """Share memory with ``X`` when it already has ``dtype``; convert it once otherwise."""
-    X = X.astype(dtype, copy=False)
-    with warnings.catch_warnings():
-        # Read-only arrays (memmaps, joblib-shared data) are fine: skae never
-        # writes to its input.
-        warnings.filterwarnings("ignore", message="The given NumPy array is not writable")
-        return torch.from_numpy(X)
+def _float_dtype(X):
+    """The ``dtype`` argument of ``check_array`` that keeps the input's float dtype.
 
-
-def _chunks(X: np.ndarray, rows: int = _INFERENCE_BATCH_SIZE):
-    """Yield ``X`` in bounded row chunks (views); pages of a mapped file are released after use."""
-    pages = MappedPages.of(X)
-    for start in range(0, len(X), rows):
-        chunk = X[start : start + rows]
-        yield chunk
-        if pages is not None:
-            pages.release(chunk)
-
-
-def batched_inference(module: nn.Module, device, fn, X: np.ndarray) -> np.ndarray:
-    """Apply ``fn(module, batch)`` to ``X`` in bounded batches, in eval mode, without gradients.
-
-    Inference runs in the input's float dtype. float64 input gets a float64
-    copy of the module: float32 matrix products round differently with the
-    batch's size, and a row's output must not depend on the rows beside it.
+    ``check_array`` keeps float32 and float64 arrays (and pandas frames, whose
+    column dtypes it reads) as they are, and converts anything else to the
+    list's first entry, float32. It cannot read the column types of other
+    dataframes (polars, pyarrow), and would turn their float64 into float32;
+    such a frame with a float64 column is converted to float64 instead, as
+    the array of the same columns would be.
     """
-    if X.dtype == np.float64:
-        module = copy.deepcopy(module).double()
-    module.eval()
-    out = []
-    with torch.no_grad():
-        for chunk in _chunks(X):
-            out.append(fn(module, _as_tensor(chunk, X.dtype).to(device)).cpu())
-    return torch.cat(out).numpy()
+    default = [np.float32, np.float64]
+    if hasattr(X, "dtype") or hasattr(X, "iloc"):  # arrays, pandas: check_array reads them
+        return default
+    try:
+        # What recent scikit-learn reads dataframes with; older releases may lack it.
+        import narwhals.stable.v2 as nw
+    except ImportError:
+        return default
+    if not nw.dependencies.is_into_dataframe(X):
+        return default
+    try:
+        schema = nw.from_native(X, eager_only=True).schema
+    except TypeError:  # a lazy frame: check_array will say what it thinks of it
+        return default
+    if any(dtype == nw.Float64 for dtype in schema.values()):
+        return np.float64
+    return default
 
 
-class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
+class BaseAutoencoder(
+    PortableNetMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
+):
     """Base class of skae's autoencoders; not meant to be used directly.
 
     Subclasses document the parameters; this class implements ``fit``,
@@ -251,45 +247,74 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         # A memory-mapped X is checked chunk by chunk below, so that checking
         # it never holds the whole file in memory.
         mapped = MappedPages.of(X) is not None
-        X = validate_data(
-            self, X, reset=reset, dtype=[np.float32, np.float64], ensure_all_finite=not mapped
-        )
+        X = validate_data(self, X, reset=reset, dtype=_float_dtype(X), ensure_all_finite=not mapped)
         if reset and self.image_shape is not None:
             resolve_image_shape(X.shape[1], self.image_shape)  # a clear error, before training
-        check_range = training and self._loss() == "bce"
+        # Training runs in float32, where float64 values beyond its range
+        # become infinite: refuse them here rather than let the fit diverge.
+        check_range = training and X.dtype == np.float64
         if not (mapped or check_range):
             return X
-        low, high = np.inf, -np.inf
+        largest = 0.0
         for chunk in _chunks(X):
             if mapped and not np.isfinite(chunk).all():
                 raise ValueError(f"Input X contains NaN or infinity ({type(self).__name__}).")
             if check_range:
-                low, high = min(low, chunk.min()), max(high, chunk.max())
-        if check_range and (low < 0 or high > 1):
+                largest = max(largest, float(chunk.max()), -float(chunk.min()))
+        float32_max = float(np.finfo(np.float32).max)
+        if largest > float32_max:
             raise ValueError(
-                'loss="bce" needs X in [0, 1]; got values in '
-                f"[{low:g}, {high:g}]. Scale X (MinMaxScaler) or use "
-                'loss="mse".'
+                f"Input X holds values beyond float32's range (largest absolute value "
+                f"{largest:g}, float32's largest is {float32_max:g}); "
+                f"{type(self).__name__} trains in float32. Rescale X, e.g. with "
+                "StandardScaler."
             )
         return X
 
     def _standardization(self, X: np.ndarray):
-        """Per-feature mean and one global scale, so the MSE objective stays PCA's."""
+        """The ``(mean, scale)`` of the affine map ``(x - mean) / scale`` the module applies.
+
+        For ``loss="mse"``: the per-feature mean and one global scale, so that
+        the objective stays PCA's. For ``loss="bce"``, whose targets are
+        probabilities: the identity when ``X`` lies in [0, 1] (pixel
+        intensities, the usual case), otherwise one map for all features that
+        takes the minimum of ``X`` to 0 and its maximum to 1 (a per-feature map
+        would change the features' relative scales, which the squared error's
+        standardisation keeps too).
+        """
         if self._loss() == "bce":
-            return np.zeros(X.shape[1], np.float32), np.float32(1.0)
-        # Accumulate in float64 over bounded chunks: no float64 copy of X.
+            return self._unit_interval_map(X)
+        # Accumulate in float64 over bounded chunks: no float64 copy of X. The
+        # sums are taken about a row of X: about zero, E[x²] - E[x]² cancels
+        # catastrophically for features whose spread is small beside their
+        # mean (1e30 + noise), and the scale came out as garbage.
+        shift = np.asarray(X[0], dtype=np.float64)
         total = np.zeros(X.shape[1])
         total_sq = np.zeros(X.shape[1])
         for chunk in _chunks(X):
-            chunk = chunk.astype(np.float64)
+            chunk = chunk.astype(np.float64) - shift
             total += chunk.sum(axis=0)
             total_sq += np.einsum("ij,ij->j", chunk, chunk)
-        mean = total / len(X)
-        variance = np.maximum(total_sq / len(X) - mean**2, 0.0)
+        shifted_mean = total / len(X)
+        variance = np.maximum(total_sq / len(X) - shifted_mean**2, 0.0)
         scale = np.sqrt(variance.mean())
         if not np.isfinite(scale) or scale <= np.finfo(np.float32).tiny:
             scale = 1.0
-        return mean.astype(np.float32), np.float32(scale)
+        return (shift + shifted_mean).astype(np.float32), np.float32(scale)
+
+    def _unit_interval_map(self, X: np.ndarray):
+        """``(mean, scale)`` of the binary cross-entropy's map of ``X`` into [0, 1]."""
+        low, high = np.inf, -np.inf
+        for chunk in _chunks(X):
+            low, high = min(low, float(chunk.min())), max(high, float(chunk.max()))
+        if low >= 0 and high <= 1:
+            return np.zeros(X.shape[1], np.float32), np.float32(1.0)
+        scale = high - low
+        if not np.finfo(np.float32).tiny < scale <= np.finfo(np.float32).max:
+            # Constant X (every row maps to 0), or a spread beyond float32
+            # (then x - low overflows, and the fit stops as diverged).
+            scale = 1.0
+        return np.full(X.shape[1], low, np.float32), np.float32(scale)
 
     # -- building and training ----------------------------------------------
 
@@ -297,8 +322,13 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         torch.manual_seed(seed)
         module = self._build_module(X).set_standardization(*self._standardization(X))
         self._initialize_module(module, X)
+        net = self._new_net(module, self._penalties(X), self._holdout(len(X)), seed, device)
+        return net.initialize()
+
+    def _new_net(self, module, penalties, holdout: bool, seed: int, device: str) -> AutoencoderNet:
+        """The skorch net that trains ``module``, from the estimator's parameters."""
         sink = print if self.verbose else _silent
-        if self._holdout(len(X)):
+        if holdout:
             train_split = HoldoutSplit(self.validation_fraction, seed)
             stopper = EarlyStopping(
                 monitor="valid_loss",
@@ -325,7 +355,7 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
             *params.pop("callbacks", []),
         ]
         optimizer = OPTIMIZERS.get(self.optimizer, self.optimizer)
-        net = AutoencoderNet(
+        return AutoencoderNet(
             module=module,
             criterion=RECONSTRUCTION_LOSSES[self._loss()],
             optimizer=optimizer,
@@ -338,12 +368,23 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
             iterator_valid=BatchIterator,
             train_split=train_split,
             callbacks=callbacks,
-            penalties=self._penalties(X),
+            penalties=penalties,
             device=device,
             verbose=int(self.verbose),
             **params,
         )
-        return net.initialize()
+
+    def _restore_net(self, record: dict, device: str) -> AutoencoderNet:
+        """The fitted net, rebuilt at load (:mod:`skae._persistence`) from ``record``."""
+        # Only the shape of X matters here: its weights and statistics are loaded.
+        X = np.zeros((1, self.n_features_in_), np.float32)
+        module, penalties = self._build_module(X), self._penalties(X)
+        net = self._new_net(module, penalties, self._holdout_used, self._seed, device)
+        return restore_net(net.initialize(), record)
+
+    def _restored(self):
+        self.history_ = self.net_.history
+        self._inference_modules = InferenceModules(self.n_features_in_)
 
     def _train(self, net: AutoencoderNet, X: np.ndarray, epochs: int | None):
         """Train ``net`` on ``X``; restore it if the fit diverges.
@@ -366,8 +407,10 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
             callbacks["lr_schedule"].total_steps = None
         net.max_epochs = epochs
         before = copy.deepcopy(net.module_.state_dict()) if len(net.history) else None
+        work = forward_work_per_row(net.module_, X.shape[1]) * min(self.batch_size, len(X))
         try:
-            net.partial_fit(ArrayDataset(_as_tensor(X), pages=MappedPages.of(X)))
+            with torch_threads(threads_for(work)):
+                net.partial_fit(ArrayDataset(_as_tensor(X), pages=MappedPages.of(X)))
         except Exception:
             if before is not None:
                 net.module_.load_state_dict(before)
@@ -377,8 +420,11 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
     def _fitted(self, net: AutoencoderNet, seed: int, X: np.ndarray):
         """Record the fitted state of a trained net."""
         history = net.history
+        net.module_.eval()  # ready for inference (and for export) as soon as it is fitted
         self.net_ = net
+        self._inference_modules = InferenceModules(X.shape[1])
         self.history_ = history
+        self._holdout_used = isinstance(net.train_split, HoldoutSplit)
         self.n_iter_ = len(history)
         self.loss_curve_ = list(history[:, "train_loss"])
         if "valid_loss" in history[-1]:
@@ -476,7 +522,9 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
 
     def _batched(self, fn, X: np.ndarray) -> np.ndarray:
         """Apply ``fn(module, batch)`` to ``X`` with the fitted module (batched_inference)."""
-        return batched_inference(self.net_.module_, self.net_.device, fn, X)
+        return batched_inference(
+            self.net_.module_, self.net_.device, fn, X, self._inference_modules
+        )
 
     def transform(self, X):
         """Encode ``X`` into its ``n_components``-dimensional code.
@@ -509,7 +557,7 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
             The reconstructions, in the codes' float dtype.
         """
         check_is_fitted(self)
-        X = check_array(X, dtype=[np.float32, np.float64])
+        X = check_array(X, dtype=_float_dtype(X))
         if X.shape[1] != self.n_components:
             raise ValueError(
                 f"X has {X.shape[1]} features, but {type(self).__name__}."
@@ -522,7 +570,8 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         """Negative reconstruction error of each row (higher is better).
 
         The error is the row's mean squared error in the input's units for
-        ``loss="mse"`` and its mean binary cross-entropy for ``loss="bce"``.
+        ``loss="mse"`` and its mean binary cross-entropy for ``loss="bce"``,
+        taken on the [0, 1] scale the training data were mapped to.
 
         Parameters
         ----------
@@ -542,7 +591,8 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         output = module(batch)
         if self._loss() == "mse":
             return -((output.reconstruction - batch) ** 2).mean(dim=1)
-        return -F.binary_cross_entropy_with_logits(output.decoded, batch, reduction="none").mean(1)
+        target = module.standardize(batch)  # the cross-entropy's targets are on the [0, 1] scale
+        return -F.binary_cross_entropy_with_logits(output.decoded, target, reduction="none").mean(1)
 
     def score(self, X, y=None):
         """Negative mean reconstruction error over ``X`` (higher is better).

@@ -20,8 +20,10 @@ SHARED_PARAMETERS = """\
         mirrors them with transposed convolutions.
     loss : {"mse", "bce"}, default=<loss>
         Reconstruction loss. ``"mse"`` is the squared error (PCA's objective);
-        ``"bce"`` is the binary cross-entropy for data in [0, 1], with a
-        sigmoid output.
+        ``"bce"`` is the binary cross-entropy, with a sigmoid output, suited to
+        data in [0, 1] such as pixel intensities. Other data are mapped into
+        [0, 1] by one affine map learnt at fit (the training minimum to 0, the
+        maximum to 1), and the reconstructions mapped back.
     max_steps : int or "auto", default=<max_steps>
         Training budget in optimizer steps, rounded up to whole epochs.
         ``"auto"`` is 100 epochs, but at least 4,000 and at most 80,000 steps,

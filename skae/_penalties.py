@@ -46,9 +46,15 @@ class KLSparsity:
         rho = self.target
         rho_hat = output.code.mean(dim=0)
         # KL(ρ‖ρ̂) = BCE(ρ̂; ρ) − H(ρ): one fused (and log-clamped) op instead of
-        # a dozen small ones, which matters per batch on a CPU.
-        cross_entropy = F.binary_cross_entropy(
-            rho_hat, torch.full_like(rho_hat, rho), reduction="sum"
+        # a dozen small ones, which matters per batch on a CPU. The op raises
+        # on a NaN (codes of a diverged step, or of input that overflows
+        # float32) instead of returning it: it gets the NaNs replaced, and the
+        # second term, 0 for finite codes, hands them on to the loss, which the
+        # net's divergence check then stops with its own error.
+        finite = rho_hat.nan_to_num(rho)
+        cross_entropy = (
+            F.binary_cross_entropy(finite, torch.full_like(rho_hat, rho), reduction="sum")
+            + (rho_hat - finite).sum()
         )
         entropy = -(rho * math.log(rho) + (1 - rho) * math.log(1 - rho))
         return self.weight * (cross_entropy - entropy * rho_hat.numel())

@@ -61,8 +61,10 @@ class VAE(BaseAutoencoder):
         more prior-like latent space (β-VAE), 0 a plain (noisy) autoencoder.
     likelihood : {"gaussian", "bernoulli"}, default="gaussian"
         p(x | z): a Gaussian with unit variance on the standardised scale
-        (reconstruction by squared error), or independent Bernoullis for data
-        in [0, 1] (binary cross-entropy, sigmoid output).
+        (reconstruction by squared error), or independent Bernoullis (binary
+        cross-entropy, sigmoid output), suited to data in [0, 1] such as
+        pixel intensities; other data are mapped into [0, 1] by one affine map
+        learnt at fit (the training minimum to 0, the maximum to 1).
     kl_warmup : int, default=0
         Number of epochs over which the KL weight rises linearly to β
         (β/kl_warmup in the first epoch, never zero); 0 uses β throughout.

@@ -13,10 +13,13 @@ from skorch import NeuralNet
 from skorch.callbacks import EarlyStopping
 from torch import nn
 
-from ._base import OPTIMIZERS, _as_tensor, _fork_rng, _seed_from, _silent, batched_inference
+from ._base import OPTIMIZERS, _fork_rng, _seed_from, _silent
 from ._data import ArrayDataset, BatchIterator
 from ._denoising import DenoisingAE
+from ._inference import InferenceModules, as_tensor, batched_inference
 from ._net import resolve_device
+from ._persistence import PortableNetMixin, restore_net
+from ._threads import forward_work_per_row, threads_for, torch_threads
 
 UNLABELED = -1
 
@@ -52,7 +55,7 @@ class EncoderWithHead(nn.Module):
         return self.head(code)
 
 
-class EncoderClassifier(ClassifierMixin, BaseEstimator):
+class EncoderClassifier(PortableNetMixin, ClassifierMixin, BaseEstimator):
     """Classify with an autoencoder's encoder, pretrained on all rows, labelled or not.
 
     ``fit`` first trains the autoencoder to reconstruct every row of ``X``
@@ -213,38 +216,53 @@ class EncoderClassifier(ClassifierMixin, BaseEstimator):
                 len(self.classes_),
                 self.fine_tune,
             )
-            sink = print if self.verbose else _silent
-            net = NeuralNet(
-                module=module,
-                criterion=nn.CrossEntropyLoss,
-                optimizer=OPTIMIZERS["adam"],
-                optimizer__weight_decay=self.weight_decay,
-                lr=self.lr,
-                max_epochs=self.max_epochs,
-                batch_size=self.batch_size,
-                iterator_train=BatchIterator,
-                iterator_train__shuffle=True,
-                iterator_valid=BatchIterator,
-                train_split=None,
-                callbacks=[
-                    (
-                        "early_stopping",
-                        EarlyStopping(
-                            monitor="train_loss",
-                            patience=self.n_iter_no_change,
-                            threshold=self.tol,
-                            sink=sink,
-                        ),
-                    )
-                ],
-                device=device,
-                verbose=int(self.verbose),
-            )
+            net = self._new_net(module, device)
             target = torch.from_numpy(label_index.astype(np.int64))
-            net.fit(ArrayDataset(_as_tensor(X[labelled]), target), None)
+            work = forward_work_per_row(module, X.shape[1]) * min(self.batch_size, len(X))
+            with torch_threads(threads_for(work)):
+                net.fit(ArrayDataset(as_tensor(X[labelled]), target), None)
+        net.module_.eval()  # ready for inference as soon as it is fitted
         self.net_ = net
+        self._inference_modules = InferenceModules(X.shape[1])
         self.n_iter_ = len(net.history)
         return self
+
+    def _new_net(self, module: EncoderWithHead, device: str) -> NeuralNet:
+        """The skorch net that trains ``module``, from the estimator's parameters."""
+        sink = print if self.verbose else _silent
+        stopper = EarlyStopping(
+            monitor="train_loss", patience=self.n_iter_no_change, threshold=self.tol, sink=sink
+        )
+        return NeuralNet(
+            module=module,
+            criterion=nn.CrossEntropyLoss,
+            optimizer=OPTIMIZERS["adam"],
+            optimizer__weight_decay=self.weight_decay,
+            lr=self.lr,
+            max_epochs=self.max_epochs,
+            batch_size=self.batch_size,
+            iterator_train=BatchIterator,
+            iterator_train__shuffle=True,
+            iterator_valid=BatchIterator,
+            train_split=None,
+            callbacks=[("early_stopping", stopper)],
+            device=device,
+            verbose=int(self.verbose),
+        )
+
+    def _restore_net(self, record: dict, device: str) -> NeuralNet:
+        """The fitted net, rebuilt at load (:mod:`skae._persistence`) from ``record``."""
+        n_components = self.autoencoder_.n_components
+        module = EncoderWithHead(
+            copy.deepcopy(self.autoencoder_.net_.module_),
+            torch.zeros(2, n_components),  # statistics overwritten by the saved ones
+            len(self.classes_),
+            self.fine_tune,
+        )
+        return restore_net(self._new_net(module, device).initialize(), record)
+
+    def _restored(self):
+        self._inference_modules = InferenceModules(self.n_features_in_)
 
     def predict_proba(self, X):
         """Class probabilities (softmax of the head's logits).
@@ -260,7 +278,11 @@ class EncoderClassifier(ClassifierMixin, BaseEstimator):
         check_is_fitted(self)
         X = validate_data(self, X, reset=False, dtype=[np.float32, np.float64])
         proba = batched_inference(
-            self.net_.module_, self.net_.device, lambda m, b: torch.softmax(m(b), dim=1), X
+            self.net_.module_,
+            self.net_.device,
+            lambda m, b: torch.softmax(m(b), dim=1),
+            X,
+            self._inference_modules,
         )
         return proba.astype(np.float64)
 

@@ -15,12 +15,16 @@ RUNNABLE_PAGES = [
     README,
     ROOT / "docs" / "getting_started.md",
     ROOT / "docs" / "user_guide" / "conv.md",
+    ROOT / "docs" / "user_guide" / "deploying.md",
     *sorted((ROOT / "docs" / "examples").glob("*.md")),
 ]
 
 
 @pytest.mark.parametrize("page", RUNNABLE_PAGES, ids=lambda p: p.name)
 def test_python_blocks_of_the_page_run(page):
+    if page.name == "deploying.md":  # needs the optional extras onnx and skops
+        for module in ("onnxruntime", "skl2onnx", "skops"):
+            pytest.importorskip(module)
     blocks = re.findall(r"```python\n(.*?)```", page.read_text(), flags=re.S)
     assert blocks
     namespace = {}

@@ -7,7 +7,9 @@ import torch
 from sklearn.utils._param_validation import InvalidParameterError
 
 import skae._base
-from skae import Autoencoder, LinearAE
+from skae import Autoencoder, DenoisingAE, DivergenceError, LinearAE, SparseAE
+from skae._penalties import KLSparsity
+from skae.modules import AEOutput
 
 FAST = dict(max_epochs=3, random_state=0)
 
@@ -84,12 +86,105 @@ def test_sparse_input_is_refused_with_what_to_do(small):
         Autoencoder(**FAST).fit(sp.csr_matrix(small[0]))
 
 
-def test_bce_needs_data_in_unit_interval(small):
-    with pytest.raises(ValueError, match=r'loss="bce" needs X in \[0, 1\]'):
-        Autoencoder(loss="bce", **FAST).fit(small[0] * 16)
-    ae = Autoencoder(loss="bce", **FAST).fit(small[0])
-    recon = ae.inverse_transform(ae.transform(small[1]))
-    assert recon.min() >= 0 and recon.max() <= 1
+@pytest.mark.parametrize(
+    "Estimator",
+    [
+        lambda: Autoencoder(loss="bce", **FAST),
+        # Salt-and-pepper noise reads the feature ranges on the [0, 1] scale.
+        lambda: DenoisingAE(loss="bce", noise="salt_pepper", **FAST),
+    ],
+    ids=["Autoencoder", "DenoisingAE-salt_pepper"],
+)
+def test_bce_maps_data_outside_the_unit_interval_into_it(small, Estimator):
+    X, X_test = small
+    unit = Estimator().fit(X)
+    module = unit.net_.module_
+    assert (module.mean == 0).all() and module.scale == 1  # [0, 1] data are kept as they are
+    # Digits' pixels are 0..16: X * 16 - 8 maps back onto X exactly, so the
+    # fit is the same model, its reconstructions in the data's own units.
+    wide = Estimator().fit(X * 16 - 8)
+    np.testing.assert_allclose(wide.transform(X_test * 16 - 8), unit.transform(X_test), atol=1e-6)
+    recon = wide.inverse_transform(wide.transform(X_test * 16 - 8))
+    assert recon.min() >= -8 and recon.max() <= 8
+    np.testing.assert_allclose(
+        recon, unit.inverse_transform(unit.transform(X_test)) * 16 - 8, atol=1e-4
+    )
+    np.testing.assert_allclose(
+        wide.score_samples(X_test * 16 - 8), unit.score_samples(X_test), atol=1e-6
+    )
+
+
+def test_bce_on_constant_data_outside_the_unit_interval(small):
+    # No spread to divide by: the map is a shift, of the constant to 0.
+    ae = Autoencoder(loss="bce", **FAST).fit(np.full((50, 4), 5.0))
+    assert ae.net_.module_.scale == 1
+    recon = ae.inverse_transform(ae.transform(np.full((2, 4), 5.0)))
+    assert ((recon > 5) & (recon < 6)).all()
+
+
+@pytest.mark.parametrize("method", ["fit", "partial_fit"])
+def test_float64_values_beyond_float32_are_refused_at_fit(small, fitted, method):
+    X = small[1].astype(np.float64)
+    X[3, 5] = -1e39
+    with pytest.raises(ValueError, match=r"beyond float32's range \(largest absolute value 1e\+39"):
+        getattr(Autoencoder(**FAST), method)(X)
+    # Inference on float64 input runs in float64, where they are fine.
+    assert np.isfinite(fitted.transform(X)).all()
+
+
+@pytest.mark.parametrize("polars_dtype", ["Float32", "Float64"])
+def test_polars_output_dtype_follows_input(small, polars_dtype):
+    pl = pytest.importorskip("polars")
+    X = small[1]
+    frame = pl.DataFrame(X, schema=[f"f{i}" for i in range(X.shape[1])])
+    frame = frame.cast(getattr(pl, polars_dtype))
+    dtype = np.float32 if polars_dtype == "Float32" else np.float64
+    ae = Autoencoder(n_components=3, **FAST).fit(frame)
+    codes = ae.transform(frame)
+    assert codes.dtype == dtype
+    assert ae.score_samples(frame).dtype == dtype
+    codes_frame = pl.DataFrame(codes).cast(getattr(pl, polars_dtype))
+    assert ae.inverse_transform(codes_frame).dtype == dtype
+    # As PCA: a float64 column makes a float64 frame.
+    assert ae.transform(frame.with_columns(pl.col("f0").cast(pl.Float64))).dtype == np.float64
+
+
+def test_standardisation_of_features_far_from_zero(small):
+    # E[x²] - E[x]² about zero cancels catastrophically here (the scale came
+    # out as 1, or as a number unrelated to the data).
+    X = 1e12 + small[0].astype(np.float64)
+    mean, scale = Autoencoder()._standardization(X)
+    np.testing.assert_allclose(mean, X.mean(axis=0), rtol=1e-7)
+    np.testing.assert_allclose(scale, np.sqrt(X.var(axis=0).mean()), rtol=1e-5)
+
+
+def test_kl_sparsity_passes_nan_codes_on_instead_of_raising():
+    code = torch.full((4, 3), 0.5)
+    code[1, 2] = torch.nan
+    penalty = KLSparsity(0.3, 0.05)
+    assert torch.isnan(penalty(AEOutput(code, code, code), code, None))
+    finite = code.nan_to_num()
+    assert torch.isfinite(penalty(AEOutput(finite, finite, finite), finite, None))
+
+
+_EXTREME = {
+    "rand_1e30": np.random.RandomState(0).rand(50, 5) * 1e30,
+    "spread_beyond_float32": np.where(np.arange(50)[:, None] == 0, 3e38, -3e38) * np.ones(5),
+    "near_constant_1e36": 1e36 * (1 + 2e-8 * np.random.RandomState(0).rand(50, 5)),
+    "float32_max": np.random.RandomState(0).rand(50, 5) * 3.4e38,
+    "mixed_magnitudes": np.random.RandomState(0).rand(50, 5) * [1e30, 1, 1e-30, 1e10, 1],
+}
+
+
+@pytest.mark.parametrize("sparsity", ["kl", "l1", "topk"])
+@pytest.mark.parametrize("name", list(_EXTREME))
+def test_sparse_ae_on_extreme_finite_input_trains_or_says_why(sparsity, name):
+    try:
+        SparseAE(sparsity=sparsity, n_components=8, max_epochs=2, random_state=0).fit(
+            _EXTREME[name]
+        )
+    except (ValueError, DivergenceError):
+        pass  # skae's own errors; anything else (torch's RuntimeError) fails the test
 
 
 @pytest.mark.parametrize(

@@ -66,7 +66,9 @@ class TopK(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         values, index = x.topk(min(self.k, x.shape[-1]), dim=-1)
-        return torch.zeros_like(x).scatter(-1, index, F.relu(values))
+        # x * 0 rather than zeros_like(x): an ONNX trace would fold the latter
+        # into a constant of the example's batch size (after a Flatten).
+        return (x * 0).scatter(-1, index, F.relu(values))
 
     def extra_repr(self) -> str:
         return f"k={self.k}"

@@ -1,0 +1,118 @@
+"""Inference: a fitted module applied to an array in bounded batches, cheap for one row.
+
+``transform`` on one row is dominated by fixed costs, not arithmetic: input
+validation, switching the module to eval mode (a walk over every submodule)
+and, for float64 input, a float64 copy of the module. Here the module is put
+in eval mode once after fitting, and the float64 copy is made once and kept
+until the weights change.
+"""
+
+import copy
+import threading
+import warnings
+from itertools import chain
+
+import numpy as np
+import torch
+from torch import nn
+
+from ._data import MappedPages
+from ._threads import forward_work_per_row, threads_for, torch_threads
+
+# Inference batches are larger than training ones: no gradients are kept.
+INFERENCE_BATCH_SIZE = 4096
+
+# Concurrent transforms may ask for the float64 copy at the same time: one builds it.
+_TWIN_LOCK = threading.Lock()
+
+
+def as_tensor(X: np.ndarray, dtype=np.float32) -> torch.Tensor:
+    """Share memory with ``X`` when it already has ``dtype``; convert it once otherwise."""
+    X = X.astype(dtype, copy=False)
+    with warnings.catch_warnings():
+        # Read-only arrays (memmaps, joblib-shared data) are fine: skae never
+        # writes to its input.
+        warnings.filterwarnings("ignore", message="The given NumPy array is not writable")
+        return torch.from_numpy(X)
+
+
+def chunks(X: np.ndarray, rows: int = INFERENCE_BATCH_SIZE):
+    """Yield ``X`` in bounded row chunks (views); pages of a mapped file are released after use."""
+    pages = MappedPages.of(X)
+    for start in range(0, len(X), rows):
+        chunk = X[start : start + rows]
+        yield chunk
+        if pages is not None:
+            pages.release(chunk)
+
+
+def _weights_key(module: nn.Module) -> tuple:
+    """Changes whenever a parameter or buffer of ``module`` is replaced or changed in place.
+
+    torch counts in-place changes in each tensor's ``_version`` (optimizer
+    steps and ``load_state_dict`` included); a replaced tensor has a new id.
+    """
+    return tuple((id(t), t._version) for t in chain(module.parameters(), module.buffers()))
+
+
+class InferenceModules:
+    """The fitted module in each float dtype inference runs in.
+
+    float64 input runs through a float64 copy of the module: float32 matrix
+    products round differently with the batch's size, and a row's output
+    must not depend on the rows beside it. The copy is made on first use and
+    remade only when the module's weights change. Nothing of it is pickled.
+    """
+
+    def __init__(self, n_features: int):
+        self.n_features = n_features
+        self._twin = None
+        self._key = None
+        self._work = None
+
+    def work_per_row(self, module: nn.Module) -> float:
+        """Forward multiply-adds per input row (:func:`~skae._threads.forward_work_per_row`)."""
+        if self._work is None or self._work[0] != id(module):
+            self._work = (id(module), forward_work_per_row(module, self.n_features))
+        return self._work[1]
+
+    def get(self, module: nn.Module, dtype) -> nn.Module:
+        """``module`` ready for inference on input of ``dtype``."""
+        if module.training:  # e.g. after a skorch call that left it training
+            module.eval()
+        if dtype != np.float64:
+            return module
+        key = (id(module), _weights_key(module))
+        with _TWIN_LOCK:
+            if self._key != key:
+                self._twin = copy.deepcopy(module).double().eval()
+                self._key = key
+            return self._twin
+
+    def __getstate__(self):
+        return {"n_features": self.n_features}
+
+    def __setstate__(self, state):
+        self.__init__(state["n_features"])
+
+    def __deepcopy__(self, memo):
+        return InferenceModules(self.n_features)
+
+
+def batched_inference(
+    module: nn.Module, device, fn, X: np.ndarray, modules: InferenceModules | None = None
+) -> np.ndarray:
+    """Apply ``fn(module, batch)`` to ``X`` in bounded batches, in eval mode, without gradients.
+
+    Inference runs in the input's float dtype (see :class:`InferenceModules`,
+    which ``modules`` caches; without it a float64 copy is made per call, and
+    ``X`` must have the module's input width), on
+    as many threads as a batch's work keeps busy (:mod:`skae._threads`).
+    """
+    modules = modules or InferenceModules(X.shape[1])
+    rows = min(len(X), INFERENCE_BATCH_SIZE)
+    threads = threads_for(modules.work_per_row(module) * rows)
+    module = modules.get(module, X.dtype)
+    with torch.inference_mode(), torch_threads(threads):
+        out = [fn(module, as_tensor(chunk, X.dtype).to(device)).cpu() for chunk in chunks(X)]
+    return (out[0] if len(out) == 1 else torch.cat(out)).numpy()

@@ -1,0 +1,128 @@
+"""A fitted estimator's state as plain data, for pickle and for skops.
+
+skorch pickles a net by ``torch.save``-ing its module and optimizer into the
+pickle: tensors that skops cannot rebuild ("Cannot directly construct
+TensorBase") and that tie the file to the device it was saved from. Here the
+net is saved as what it holds: its weights and its optimizer's state as numpy
+arrays, its history as lists of dicts, its device as a string. Loading builds
+the same net from the estimator's parameters and puts those back. So a skops
+file of a skae estimator names no type but skae's own, and pickles load on any
+device (a net saved from a GPU loads on the CPU when no GPU is there).
+
+What is not saved: the state of training callbacks (early stopping's counter,
+a learning-rate schedule's position). A reloaded estimator transforms,
+scores and continues training (``warm_start``, ``partial_fit``) from its
+weights and optimizer state; its callbacks start afresh.
+"""
+
+import numpy as np
+import torch
+from skorch.history import History
+
+
+def _to_arrays(value):
+    """``value`` with every tensor replaced by a numpy array (recursively)."""
+    if isinstance(value, torch.Tensor):
+        return value.detach().cpu().numpy()
+    if isinstance(value, dict):
+        return {key: _to_arrays(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(_to_arrays(item) for item in value)
+    return value
+
+
+def _to_tensors(value):
+    """The inverse of :func:`_to_arrays`."""
+    if isinstance(value, np.ndarray):
+        return torch.from_numpy(value.copy())
+    if isinstance(value, dict):
+        return {key: _to_tensors(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(_to_tensors(item) for item in value)
+    return value
+
+
+def _plain(value):
+    """History entries as builtin dicts, lists and numbers (skorch's History is a list)."""
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def net_record(net) -> dict:
+    """What a fitted skorch ``net`` holds, as arrays, lists, numbers and strings."""
+    return {
+        "weights": _to_arrays(net.module_.state_dict()),
+        "optimizer": _to_arrays(net.optimizer_.state_dict()),
+        "history": _plain(net.history),
+        "device": str(net.device),
+    }
+
+
+def _load_weights(module, weights: dict) -> None:
+    """``module.load_state_dict(weights)``, taking the saved shape of buffers set after building.
+
+    Buffers such as the standardisation's mean or a code scale are given
+    their shape by fitting, not by the module's constructor.
+    """
+    for name, value in weights.items():
+        owner_name, _, attribute = name.rpartition(".")
+        owner = module.get_submodule(owner_name)
+        buffer = owner._buffers.get(attribute)
+        if buffer is not None and buffer.shape != value.shape:
+            owner._buffers[attribute] = value.to(buffer.device, buffer.dtype)
+    module.load_state_dict(weights)
+
+
+def restore_net(net, record: dict):
+    """Put ``record``'s weights, optimizer state and history into an initialised ``net``."""
+    _load_weights(net.module_, _to_tensors(record["weights"]))
+    net.optimizer_.load_state_dict(_to_tensors(record["optimizer"]))
+    net.history = History(record["history"])
+    net.module_.eval()
+    return net
+
+
+def load_device(saved: str) -> str:
+    """The device to load a net saved on ``saved``: the same, or the CPU when it is absent."""
+    if saved.startswith("cuda") and not torch.cuda.is_available():
+        return "cpu"
+    return saved
+
+
+class PortableNetMixin:
+    """Pickle (and skops-save) the fitted ``net_`` as :func:`net_record`'s plain data.
+
+    The estimator implements ``_restore_net(record, device)``, which builds
+    its net afresh from its parameters and fitted attributes and returns it
+    with :func:`restore_net` applied.
+    """
+
+    # Attributes rebuilt at load rather than saved.
+    _derived_attributes = ("_inference_modules", "history_")
+
+    def __getstate__(self):
+        state = dict(super().__getstate__())  # a copy: Python may hand out __dict__ itself
+        for name in self._derived_attributes:
+            state.pop(name, None)
+        if "net_" in state:
+            state["net_"] = net_record(state["net_"])
+        return state
+
+    def __setstate__(self, state):
+        state = dict(state)
+        record = state.pop("net_", None)
+        super().__setstate__(state)
+        if record is not None:
+            # Building the net draws its (discarded) initial weights from
+            # torch's RNG: loading must not move the caller's.
+            with torch.random.fork_rng(devices=[]):
+                self.net_ = self._restore_net(record, load_device(record["device"]))
+            self._restored()
+
+    def _restored(self):
+        """Rebuild the derived attributes after loading."""
