@@ -17,7 +17,7 @@ import torch
 from torch import nn
 
 from ._data import MappedPages
-from ._threads import forward_work_per_row, threads_for, torch_threads
+from ._threads import WORK_PER_THREAD, forward_work_per_row, threads_for, torch_threads
 
 # Inference batches are larger than training ones: no gradients are kept.
 INFERENCE_BATCH_SIZE = 4096
@@ -29,6 +29,8 @@ _TWIN_LOCK = threading.Lock()
 def as_tensor(X: np.ndarray, dtype=np.float32) -> torch.Tensor:
     """Share memory with ``X`` when it already has ``dtype``; convert it once otherwise."""
     X = X.astype(dtype, copy=False)
+    if X.flags.writeable:
+        return torch.from_numpy(X)
     with warnings.catch_warnings():
         # Read-only arrays (memmaps, joblib-shared data) are fine: skae never
         # writes to its input.
@@ -46,13 +48,10 @@ def chunks(X: np.ndarray, rows: int = INFERENCE_BATCH_SIZE):
             pages.release(chunk)
 
 
-def _weights_key(module: nn.Module) -> tuple:
-    """Changes whenever a parameter or buffer of ``module`` is replaced or changed in place.
-
-    torch counts in-place changes in each tensor's ``_version`` (optimizer
-    steps and ``load_state_dict`` included); a replaced tensor has a new id.
-    """
-    return tuple((id(t), t._version) for t in chain(module.parameters(), module.buffers()))
+def _versions(tensors) -> tuple:
+    """torch's count of in-place changes of each tensor (optimizer steps and
+    ``load_state_dict`` included)."""
+    return tuple(t._version for t in tensors)
 
 
 class InferenceModules:
@@ -69,6 +68,7 @@ class InferenceModules:
         self._twin = None
         self._key = None
         self._work = None
+        self._tensors = None  # (id of the module, its parameters and buffers)
 
     def work_per_row(self, module: nn.Module) -> float:
         """Forward multiply-adds per input row (:func:`~skae._threads.forward_work_per_row`)."""
@@ -82,7 +82,11 @@ class InferenceModules:
             module.eval()
         if dtype != np.float64:
             return module
-        key = (id(module), _weights_key(module))
+        if self._tensors is None or self._tensors[0] != id(module):
+            # Listed once: walking the module tree costs more than the rest of
+            # a one-row transform. Fitting and loading replace this object.
+            self._tensors = (id(module), list(chain(module.parameters(), module.buffers())))
+        key = (id(module), _versions(self._tensors[1]))
         with _TWIN_LOCK:
             if self._key != key:
                 self._twin = copy.deepcopy(module).double().eval()
@@ -110,8 +114,11 @@ def batched_inference(
     as many threads as a batch's work keeps busy (:mod:`skae._threads`).
     """
     modules = modules or InferenceModules(X.shape[1])
-    rows = min(len(X), INFERENCE_BATCH_SIZE)
-    threads = threads_for(modules.work_per_row(module) * rows)
+    work = modules.work_per_row(module) * min(len(X), INFERENCE_BATCH_SIZE)
+    # Less work than one thread's share runs serially in torch's kernels
+    # anyway, and switching the pool's size costs more than a one-row
+    # transform (MKL re-plans its threads: 45 µs measured): leave it be.
+    threads = threads_for(work) if work >= WORK_PER_THREAD else torch.get_num_threads()
     module = modules.get(module, X.dtype)
     with torch.inference_mode(), torch_threads(threads):
         out = [fn(module, as_tensor(chunk, X.dtype).to(device)).cpu() for chunk in chunks(X)]
