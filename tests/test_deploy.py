@@ -287,3 +287,34 @@ def test_work_counts_dense_and_convolutional_layers(fitted):
     assert forward_work_per_row(dense, 64) == expected
     conv = fitted[IDS[8]].net_.module_
     assert forward_work_per_row(conv, 64) > sum(p.numel() for p in conv.parameters())
+
+
+def _fit_in_a_worker(X):
+    # A network big enough that the rule alone would take two threads.
+    seen = _threads_during_fit(X, hidden_layer_sizes=(1000, 1000), batch_size=256)
+    return seen, torch.get_num_threads()
+
+
+def test_fits_in_joblib_process_workers_stay_within_their_share_of_the_cores(small):
+    from joblib import Parallel, cpu_count, delayed
+
+    X, _ = small
+    results = Parallel(n_jobs=2, backend="loky")(delayed(_fit_in_a_worker)(X) for _ in range(2))
+    share = max(cpu_count() // 2, 1)  # what joblib gives each of its 2 workers
+    for seen, limit in results:
+        assert limit <= share
+        assert seen <= limit
+
+
+def test_concurrent_transforms_from_threads_agree_with_serial_ones(small):
+    from concurrent.futures import ThreadPoolExecutor
+
+    X, X_test = small
+    model = Autoencoder(4, **QUICK).fit(X)
+    inputs = [X_test, X_test.astype(np.float64)] * 4
+    expected = [model.transform(x) for x in inputs[:2]] * 4
+    model = pickle.loads(pickle.dumps(model))  # no float64 copy made yet: threads race to it
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(model.transform, inputs))
+    for result, reference in zip(results, expected, strict=True):
+        np.testing.assert_array_equal(result, reference)
