@@ -432,6 +432,9 @@ class BaseAutoencoder(
         self._n_features_out = self.n_components
         self._seed = seed
         self._record_diagnostics(X)
+        # Diagnostics may replace buffers (SparseAE's code scale): start the
+        # inference cache afresh from the finished module.
+        self._inference_modules = InferenceModules(X.shape[1])
         return self
 
     # Rows a holdout must leave for validation before early_stopping="auto"
