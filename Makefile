@@ -17,7 +17,7 @@ STAMP := $(VENV)/.skae-installed
 $(STAMP): pyproject.toml Makefile
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -c "import torch" 2>/dev/null || $(BIN)/python -m pip install -q $(TORCH_SPEC)
-	$(BIN)/python -m pip install -q -e ".[test,plot,onnx,skops]"
+	$(BIN)/python -m pip install -q -e ".[test,plot,onnx,skops,dask,distributed]"
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -27,6 +27,7 @@ from torch import nn
 
 from ._budget import CosineDecay, plan_epochs, stall_patience
 from ._data import ArrayDataset, BatchIterator, HoldoutSplit, MappedPages
+from ._distributed import accelerated, data_parallel, make_accelerator, shared_seed, unwrap
 from ._inference import InferenceModules, batched_inference
 from ._inference import as_tensor as _as_tensor
 from ._inference import chunks as _chunks
@@ -318,15 +319,21 @@ class BaseAutoencoder(
 
     # -- building and training ----------------------------------------------
 
-    def _build_net(self, X: np.ndarray, seed: int, device: str) -> AutoencoderNet:
+    def _build_net(self, X: np.ndarray, seed: int, device: str, accelerator=None):
         torch.manual_seed(seed)
         module = self._build_module(X).set_standardization(*self._standardization(X))
         self._initialize_module(module, X)
-        net = self._new_net(module, self._penalties(X), self._holdout(len(X)), seed, device)
+        holdout = self._holdout(len(X))
+        net = self._new_net(module, self._penalties(X), holdout, seed, device, accelerator)
         return net.initialize()
 
-    def _new_net(self, module, penalties, holdout: bool, seed: int, device: str) -> AutoencoderNet:
-        """The skorch net that trains ``module``, from the estimator's parameters."""
+    def _new_net(
+        self, module, penalties, holdout: bool, seed: int, device: str, accelerator=None
+    ) -> AutoencoderNet:
+        """The skorch net that trains ``module``, from the estimator's parameters.
+
+        With an ``accelerator`` it trains data-parallel (:mod:`skae._distributed`).
+        """
         sink = print if self.verbose else _silent
         if holdout:
             train_split = HoldoutSplit(self.validation_fraction, seed)
@@ -348,6 +355,20 @@ class BaseAutoencoder(
                 sink=sink,
             )
         params = dict(self.net_params or {})
+        params.pop("accelerator", None)
+        net_class = AutoencoderNet
+        if accelerator is not None:
+            net_class = accelerated(AutoencoderNet)
+            generator = torch.Generator().manual_seed(seed)  # the same in every process
+            params.update(
+                accelerator=accelerator,
+                unwrap_after_train=False,  # _train unwraps, after early stopping's restore
+                iterator_train__shard=(accelerator.process_index, accelerator.num_processes),
+                iterator_train__generator=generator,
+                # The mixin's default prints from the first process whatever verbose says.
+                callbacks__print_log__sink="auto" if self.verbose else _silent,
+            )
+            device = None  # the accelerator places the module
         callbacks = [
             ("early_stopping", stopper),
             ("lr_schedule", CosineDecay()),
@@ -355,7 +376,7 @@ class BaseAutoencoder(
             *params.pop("callbacks", []),
         ]
         optimizer = OPTIMIZERS.get(self.optimizer, self.optimizer)
-        return AutoencoderNet(
+        return net_class(
             module=module,
             criterion=RECONSTRUCTION_LOSSES[self._loss()],
             optimizer=optimizer,
@@ -407,9 +428,10 @@ class BaseAutoencoder(
             callbacks["lr_schedule"].total_steps = None
         net.max_epochs = epochs
         before = copy.deepcopy(net.module_.state_dict()) if len(net.history) else None
-        work = forward_work_per_row(net.module_, X.shape[1]) * min(self.batch_size, len(X))
+        work = forward_work_per_row(unwrap(net.module_), X.shape[1])
+        work *= min(self.batch_size, len(X))
         try:
-            with torch_threads(threads_for(work)):
+            with torch_threads(threads_for(work)), data_parallel(net):
                 net.partial_fit(ArrayDataset(_as_tensor(X), pages=MappedPages.of(X)))
         except Exception:
             if before is not None:
@@ -505,12 +527,20 @@ class BaseAutoencoder(
             return self._continue(X, 1)
         return self._fit_new(X, 1)
 
+    def _accelerator(self):
+        """The ``Accelerator`` of a data-parallel fit, or None (``net_params["accelerator"]``)."""
+        accelerator = (self.net_params or {}).get("accelerator")
+        return make_accelerator(accelerator) if accelerator else None
+
     def _fit_new(self, X: np.ndarray, epochs: int | None):
         self._check_overcomplete(X.shape[1])
         device = resolve_device(self.device)
         seed = _seed_from(self.random_state)
+        accelerator = self._accelerator()
+        if accelerator is not None:
+            seed = shared_seed(seed, accelerator)
         with _fork_rng(device):
-            net = self._build_net(X, seed, device)
+            net = self._build_net(X, seed, device, accelerator)
             self._train(net, X, epochs)
         return self._fitted(net, seed, X)
 

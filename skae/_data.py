@@ -93,14 +93,47 @@ class BatchIterator:
     batch_size : int
     shuffle : bool, default=False
         Draw a new permutation (from torch's current RNG) on every pass.
+    shard : (int, int), default=(0, 1)
+        ``(rank, world size)`` of a data-parallel fit (:mod:`skae._distributed`):
+        each batch of ``batch_size`` rows is a global batch, of which this
+        process yields every ``world``-th row from its ``rank``-th.
+    generator : torch.Generator, default=None
+        Draws the permutations; ``None`` uses torch's global RNG. A
+        data-parallel fit gives every process a generator seeded alike, so
+        that they all draw the same permutation whatever else draws random
+        numbers (corruption noise, on shards of different sizes).
     """
 
-    def __init__(self, dataset: ArrayDataset, batch_size: int, shuffle: bool = False):
+    def __init__(
+        self,
+        dataset: ArrayDataset,
+        batch_size: int,
+        shuffle: bool = False,
+        shard=(0, 1),
+        generator: torch.Generator | None = None,
+    ):
         self.X = dataset.X
         self.y = dataset.y
         self.pages = getattr(dataset, "pages", None)
         self.batch_size = batch_size
         self.shuffle = shuffle
+        self.rank, self.world = shard
+        self.generator = generator
+
+    def _permutation(self, n: int) -> torch.Tensor:
+        return torch.randperm(n, generator=self.generator)
+
+    def _local(self, index):
+        """This process's strided share of a global batch's rows (all of them alone).
+
+        A batch too small to give every process a row is skipped by all of
+        them, so that no process waits on a gradient another never sends.
+        """
+        if self.world == 1:
+            return index
+        if len(index) < self.world:
+            return None
+        return index[self.rank :: self.world]
 
     def __len__(self) -> int:
         return -(-len(self.X) // self.batch_size)
@@ -111,10 +144,16 @@ class BatchIterator:
             yield from self._mapped_batches()
             return
         if self.shuffle:
-            order = torch.randperm(n)
+            order = self._permutation(n)
             for start in range(0, n, size):
-                index = order[start : start + size]
-                yield self.X[index], None if y is None else y[index]
+                index = self._local(order[start : start + size])
+                if index is not None:
+                    yield self.X[index], None if y is None else y[index]
+        elif self.world > 1:
+            for start in range(0, n, size):
+                index = self._local(torch.arange(start, min(start + size, n)))
+                if index is not None:
+                    yield self.X[index], None if y is None else y[index]
         else:
             for start in range(0, n, size):
                 yield self.X[start : start + size], None if y is None else y[start : start + size]
@@ -129,17 +168,20 @@ class BatchIterator:
         n, size = len(self.X), self.batch_size
         starts = torch.arange(0, n, CHUNK_ROWS)
         if self.shuffle:
-            starts = starts[torch.randperm(len(starts))]
+            starts = starts[self._permutation(len(starts))]
         for chunk_start in starts.tolist():
             view = self.X[chunk_start : chunk_start + CHUNK_ROWS]
             chunk = view.clone()
             self.pages.release(view)
-            order = torch.randperm(len(chunk)) if self.shuffle else None
+            order = self._permutation(len(chunk)) if self.shuffle else None
             for start in range(0, len(chunk), size):
-                if order is None:
+                if order is None and self.world == 1:
                     yield chunk[start : start + size], None
-                else:
-                    yield chunk[order[start : start + size]], None
+                    continue
+                rows = torch.arange(start, min(start + size, len(chunk)))
+                index = self._local(rows if order is None else order[rows])
+                if index is not None:
+                    yield chunk[index], None
             del chunk  # before the next chunk is read: one in memory at a time
 
 

@@ -22,6 +22,8 @@ import torch
 from scipy import stats
 from skorch.callbacks import Callback
 
+from ._distributed import unwrap
+
 
 def principal_axes(chunks, mean: np.ndarray, scale: float, n_components: int) -> np.ndarray:
     """The top ``n_components`` principal axes, shape (n_features, n_components).
@@ -111,7 +113,7 @@ class KeepStartUnlessBetter(Callback):
 
     @staticmethod
     def _row_errors(net, dataset) -> np.ndarray:
-        module = net.module_
+        module = unwrap(net.module_)
         errors = []
         with torch.no_grad():
             for batch in net.get_iterator(dataset, training=False):

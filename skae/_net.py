@@ -12,6 +12,7 @@ from skorch import NeuralNet
 from skorch.callbacks import Callback
 from skorch.utils import to_tensor
 
+from ._distributed import unwrap
 from ._penalties import penalty_name
 
 
@@ -75,16 +76,17 @@ class AutoencoderNet(NeuralNet):
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
         X = to_tensor(X, device=self.device)
+        module = unwrap(self.module_)  # under DistributedDataParallel in a data-parallel fit
         # The module standardises inside its forward pass; the loss compares
         # the raw decoder output with the input on that same scale.
-        target = self.module_.standardize(X)
+        target = module.standardize(X)
         loss = self.criterion_(y_pred.decoded, target)
         if not self.penalties:
             return loss
         recording = bool(self.history) and bool(self.history[-1]["batches"])
         prefix = "train_" if training else "valid_"
         for penalty in self.penalties:
-            value = penalty(y_pred, X, self.module_)
+            value = penalty(y_pred, X, module)
             if recording:
                 self.history.record_batch(prefix + penalty_name(penalty), value.item())
             loss = loss + value

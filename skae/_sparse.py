@@ -9,6 +9,7 @@ from skorch.callbacks import Callback
 from torch import nn
 
 from ._base import BaseAutoencoder
+from ._distributed import all_reduce, broadcast_parameters, unwrap
 from ._docstrings import fill_docstring
 from ._penalties import KLSparsity, L1Sparsity
 from .modules import TopK
@@ -37,10 +38,14 @@ class ReviveDeadUnits(Callback):
         self.rows_ = batch[0]
 
     def on_epoch_end(self, net, **kwargs):
-        if self.fired_ is None or self.fired_.all() or not self.fired_.any():
+        if self.fired_ is None:
+            return
+        # A data-parallel fit decides from the units fired in any process.
+        self.fired_ = all_reduce(self.fired_.to(torch.uint8), "max").bool()
+        if self.fired_.all() or not self.fired_.any():
             return
         dead = (~self.fired_).nonzero().flatten()
-        module = net.module_
+        module = unwrap(net.module_)
         layers = list(module.encoder)
         # The code layer: the last linear layer, or the full-size convolution
         # of a convolutional encoder (a linear map of the feature map under it).
@@ -56,6 +61,7 @@ class ReviveDeadUnits(Callback):
             directions = targets / targets.norm(dim=1, keepdim=True).clamp_min(1e-8)
             weight[dead] = (directions * norm).view(len(dead), *weight.shape[1:])
             bias[dead] = bias[alive].mean()
+        broadcast_parameters(module)  # each process revived from its own rows: take the first's
         net.history.record("revived_units", len(dead))
 
 

@@ -118,3 +118,39 @@ def test_grid_search_on_a_dask_cluster_matches_the_in_process_search(small):
         remote.cv_results_["mean_test_score"], local.cv_results_["mean_test_score"], rtol=1e-4
     )
     assert remote.best_params_ == local.best_params_
+
+
+def test_dask_ml_incremental_fit_and_parallel_post_fit_match_in_memory(small):
+    """dask-ml drives partial_fit over a dask array's chunks and transforms it in parallel."""
+    distributed = pytest.importorskip("distributed")
+    da = pytest.importorskip("dask.array")
+    wrappers = pytest.importorskip("dask_ml.wrappers")
+    X, X_test = small
+    in_memory = Autoencoder(4, batch_size=32, random_state=0)
+    for chunk in np.array_split(X, 3):  # the dask array's chunks, in order
+        in_memory.partial_fit(chunk)
+    with (
+        distributed.LocalCluster(
+            n_workers=2,
+            threads_per_worker=1,
+            processes=True,
+            host="127.0.0.1",
+            dashboard_address=None,
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        chunked = da.from_array(X, chunks=(100, X.shape[1]))
+        incremental = wrappers.Incremental(
+            Autoencoder(4, batch_size=32, random_state=0), shuffle_blocks=False
+        ).fit(chunked)
+        codes = wrappers.ParallelPostFit(in_memory).transform(
+            da.from_array(X_test, chunks=(25, X.shape[1]))
+        )
+        assert codes.npartitions == 4
+        codes = codes.compute()
+        assert len(client.scheduler_info()["workers"]) == 2
+    assert incremental.estimator_.n_iter_ == 3
+    np.testing.assert_array_equal(
+        incremental.estimator_.transform(X_test), in_memory.transform(X_test)
+    )
+    np.testing.assert_array_equal(codes, in_memory.transform(X_test))

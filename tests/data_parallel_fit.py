@@ -1,0 +1,72 @@
+"""Data-parallel fits, run by tests/test_distributed.py under torchrun.
+
+    python -m torch.distributed.run --nproc_per_node 2 tests/data_parallel_fit.py OUT
+
+Every process fits the same estimators on the same data with
+``net_params={"accelerator": True}``, and writes what it holds after each fit
+to ``OUT/<name>-<rank>.npz``; the first process also pickles the estimators.
+"""
+
+import os
+import pickle
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from skae import VAE, Autoencoder, ContractiveAE, DivergenceError, SparseAE
+
+# The estimators, fitted data-parallel; tests/test_distributed.py fits the
+# first one in one process too.
+DISTRIBUTED = {"accelerator": True}
+ESTIMATORS = {
+    "autoencoder": lambda: Autoencoder(8, max_epochs=20, batch_size=64, random_state=0),
+    "early_stopping": lambda: Autoencoder(
+        8, max_epochs=100, early_stopping=True, n_iter_no_change=2, tol=2e-2, random_state=0
+    ),
+    "stall": lambda: Autoencoder(8, max_epochs=100, n_iter_no_change=2, tol=5e-2, random_state=0),
+    "sparse_topk": lambda: SparseAE(max_epochs=5, random_state=0),
+    "sparse_kl": lambda: SparseAE(sparsity="kl", max_epochs=5, random_state=0),
+    "contractive": lambda: ContractiveAE(8, max_epochs=5, random_state=0),
+    "vae": lambda: VAE(8, max_epochs=5, random_state=0),
+    "unseeded": lambda: Autoencoder(8, max_epochs=3),
+}
+
+
+def digits():
+    from sklearn.datasets import load_digits
+    from sklearn.model_selection import train_test_split
+
+    X = (load_digits().data / 16).astype(np.float32)
+    return train_test_split(X, test_size=0.25, random_state=0)
+
+
+def main(out: Path):
+    rank = int(os.environ.get("RANK", 0))
+    X_train, X_test = digits()
+    fitted = {}
+    for name, make in ESTIMATORS.items():
+        model = make().set_params(net_params=DISTRIBUTED).fit(X_train)
+        weights = {k: v.cpu().numpy() for k, v in model.net_.module_.state_dict().items()}
+        error = float(np.mean((model.inverse_transform(model.transform(X_test)) - X_test) ** 2))
+        np.savez(
+            out / f"{name}-{rank}.npz",
+            held_out_mse=error,
+            n_iter=model.n_iter_,
+            train_loss=np.array(model.loss_curve_),
+            **{f"weight/{k}": v for k, v in weights.items()},
+        )
+        fitted[name] = model
+    diverging = Autoencoder(8, optimizer="sgd", lr=1e6, max_epochs=5, random_state=0)
+    try:
+        diverging.set_params(net_params=DISTRIBUTED).fit(X_train * 1e3)
+        diverged = "no"
+    except DivergenceError as error:
+        diverged = str(error)
+    (out / f"divergence-{rank}.txt").write_text(diverged)
+    if rank == 0:
+        (out / "estimators.pkl").write_bytes(pickle.dumps(fitted))
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]))
