@@ -27,7 +27,14 @@ from torch import nn
 
 from ._budget import CosineDecay, plan_epochs, stall_patience
 from ._data import ArrayDataset, BatchIterator, HoldoutSplit, MappedPages
-from ._distributed import accelerated, data_parallel, make_accelerator, shared_seed, unwrap
+from ._distributed import (
+    accelerated,
+    data_parallel,
+    data_parallel_params,
+    make_accelerator,
+    shared_seed,
+    unwrap,
+)
 from ._inference import InferenceModules, batched_inference
 from ._inference import as_tensor as _as_tensor
 from ._inference import chunks as _chunks
@@ -359,15 +366,9 @@ class BaseAutoencoder(
         net_class = AutoencoderNet
         if accelerator is not None:
             net_class = accelerated(AutoencoderNet)
-            generator = torch.Generator().manual_seed(seed)  # the same in every process
-            params.update(
-                accelerator=accelerator,
-                unwrap_after_train=False,  # _train unwraps, after early stopping's restore
-                iterator_train__shard=(accelerator.process_index, accelerator.num_processes),
-                iterator_train__generator=generator,
-                # The mixin's default prints from the first process whatever verbose says.
-                callbacks__print_log__sink="auto" if self.verbose else _silent,
-            )
+            params.update(data_parallel_params(accelerator, seed))
+            # The mixin's default prints from the first process whatever verbose says.
+            params["callbacks__print_log__sink"] = "auto" if self.verbose else _silent
             device = None  # the accelerator places the module
         callbacks = [
             ("early_stopping", stopper),

@@ -60,19 +60,30 @@ def broadcast_parameters(module: nn.Module) -> None:
                 torch.distributed.broadcast(tensor.data, src=0)
 
 
-def make_accelerator(accelerator):
-    """The ``Accelerator`` that ``net_params["accelerator"]`` asks for."""
+def make_accelerator(accelerator, find_unused_parameters: bool = False):
+    """The ``Accelerator`` that ``net_params["accelerator"]`` asks for.
+
+    ``find_unused_parameters`` is for modules whose forward pass leaves some
+    parameters out (a classifier on an autoencoder's encoder leaves out its
+    decoder); DistributedDataParallel must be told, or it waits for their
+    gradients.
+    """
     if accelerator is True:
         try:
             from accelerate import Accelerator
+            from accelerate.utils import DistributedDataParallelKwargs
         except ImportError as error:  # pragma: no cover - depends on the environment
             raise ImportError(
                 'net_params={"accelerator": True} needs Hugging Face Accelerate: '
                 'pip install "skae[distributed]".'
             ) from error
+        handlers = [DistributedDataParallelKwargs(find_unused_parameters=True)]
         # Without cpu=True, Accelerate leaves a CPU-only machine's processes
         # unconnected (one independent fit each) even under torchrun.
-        return Accelerator(cpu=not torch.cuda.is_available())
+        return Accelerator(
+            cpu=not torch.cuda.is_available(),
+            kwargs_handlers=handlers if find_unused_parameters else None,
+        )
     return accelerator
 
 
@@ -114,6 +125,17 @@ def accelerated(net_class: type) -> type:
 
     AcceleratedNet.__name__ = AcceleratedNet.__qualname__ = f"Accelerated{net_class.__name__}"
     return AcceleratedNet
+
+
+def data_parallel_params(accelerator, seed: int) -> dict:
+    """The skorch parameters of a data-parallel net (an ``accelerated`` class)."""
+    return {
+        "accelerator": accelerator,
+        "unwrap_after_train": False,  # data_parallel unwraps, after every callback
+        "iterator_train__shard": (accelerator.process_index, accelerator.num_processes),
+        # The same permutations in every process, whatever else draws random numbers.
+        "iterator_train__generator": torch.Generator().manual_seed(seed),
+    }
 
 
 @contextmanager

@@ -16,6 +16,13 @@ from torch import nn
 from ._base import OPTIMIZERS, _fork_rng, _seed_from, _silent
 from ._data import ArrayDataset, BatchIterator
 from ._denoising import DenoisingAE
+from ._distributed import (
+    accelerated,
+    data_parallel,
+    data_parallel_params,
+    make_accelerator,
+    shared_seed,
+)
 from ._inference import InferenceModules, as_tensor, batched_inference
 from ._net import resolve_device
 from ._persistence import PortableNetMixin, restore_net
@@ -207,6 +214,11 @@ class EncoderClassifier(PortableNetMixin, ClassifierMixin, BaseEstimator):
         self.autoencoder_ = self._pretrained(X)
         device = resolve_device(self.device)
         seed = _seed_from(self.random_state)
+        # Fine-tuning runs data-parallel when the autoencoder's fit did.
+        requested = (self.autoencoder_.net_params or {}).get("accelerator")
+        accelerator = make_accelerator(requested, True) if requested else None
+        if accelerator is not None:
+            seed = shared_seed(seed, accelerator)
         with _fork_rng(device):
             torch.manual_seed(seed)
             codes = torch.from_numpy(self.autoencoder_.transform(X).astype(np.float32))
@@ -216,24 +228,31 @@ class EncoderClassifier(PortableNetMixin, ClassifierMixin, BaseEstimator):
                 len(self.classes_),
                 self.fine_tune,
             )
-            net = self._new_net(module, device)
+            net = self._new_net(module, device, accelerator, seed).initialize()
             target = torch.from_numpy(label_index.astype(np.int64))
             work = forward_work_per_row(module, X.shape[1]) * min(self.batch_size, len(X))
-            with torch_threads(threads_for(work)):
-                net.fit(ArrayDataset(as_tensor(X[labelled]), target), None)
+            with torch_threads(threads_for(work)), data_parallel(net):
+                net.partial_fit(ArrayDataset(as_tensor(X[labelled]), target), None)
         net.module_.eval()  # ready for inference as soon as it is fitted
         self.net_ = net
         self._inference_modules = InferenceModules(X.shape[1])
         self.n_iter_ = len(net.history)
         return self
 
-    def _new_net(self, module: EncoderWithHead, device: str) -> NeuralNet:
-        """The skorch net that trains ``module``, from the estimator's parameters."""
+    def _new_net(
+        self, module: EncoderWithHead, device: str, accelerator=None, seed: int = 0
+    ) -> NeuralNet:
+        """The skorch net that trains ``module``; data-parallel with an ``accelerator``."""
         sink = print if self.verbose else _silent
         stopper = EarlyStopping(
             monitor="train_loss", patience=self.n_iter_no_change, threshold=self.tol, sink=sink
         )
-        return NeuralNet(
+        net_class, params = NeuralNet, {}
+        if accelerator is not None:
+            net_class, params = accelerated(NeuralNet), data_parallel_params(accelerator, seed)
+            params["callbacks__print_log__sink"] = "auto" if self.verbose else _silent
+            device = None  # the accelerator places the module
+        return net_class(
             module=module,
             criterion=nn.CrossEntropyLoss,
             optimizer=OPTIMIZERS["adam"],
@@ -248,6 +267,7 @@ class EncoderClassifier(PortableNetMixin, ClassifierMixin, BaseEstimator):
             callbacks=[("early_stopping", stopper)],
             device=device,
             verbose=int(self.verbose),
+            **params,
         )
 
     def _restore_net(self, record: dict, device: str) -> NeuralNet:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from skae import VAE, Autoencoder, ContractiveAE, DivergenceError, SparseAE
+from skae import VAE, Autoencoder, ContractiveAE, DivergenceError, EncoderClassifier, SparseAE
 
 # The estimators, fitted data-parallel; tests/test_distributed.py fits the
 # first one in one process too.
@@ -33,30 +33,39 @@ ESTIMATORS = {
 }
 
 
-def digits():
+def digits(labels=False):
+    """Digits in [0, 1]: X_train, X_test (and y_train, y_test with ``labels``)."""
     from sklearn.datasets import load_digits
     from sklearn.model_selection import train_test_split
 
-    X = (load_digits().data / 16).astype(np.float32)
-    return train_test_split(X, test_size=0.25, random_state=0)
+    X, y = load_digits(return_X_y=True)
+    split = train_test_split((X / 16).astype(np.float32), y, test_size=0.25, random_state=0)
+    return split if labels else split[:2]
+
+
+def _save(path: Path, model, **extra):
+    module = model.net_.module_
+    weights = {f"weight/{k}": v.cpu().numpy() for k, v in module.state_dict().items()}
+    np.savez(path, n_iter=model.n_iter_, **extra, **weights)
 
 
 def main(out: Path):
     rank = int(os.environ.get("RANK", 0))
-    X_train, X_test = digits()
+    X_train, X_test, y_train, y_test = digits(labels=True)
     fitted = {}
-    for name, make in ESTIMATORS.items():
+    for name, make in [*ESTIMATORS.items(), ("autoencoder_again", ESTIMATORS["autoencoder"])]:
         model = make().set_params(net_params=DISTRIBUTED).fit(X_train)
-        weights = {k: v.cpu().numpy() for k, v in model.net_.module_.state_dict().items()}
         error = float(np.mean((model.inverse_transform(model.transform(X_test)) - X_test) ** 2))
-        np.savez(
-            out / f"{name}-{rank}.npz",
-            held_out_mse=error,
-            n_iter=model.n_iter_,
-            train_loss=np.array(model.loss_curve_),
-            **{f"weight/{k}": v for k, v in weights.items()},
-        )
+        loss = np.array(model.loss_curve_)
+        _save(out / f"{name}-{rank}.npz", model, held_out_mse=error, train_loss=loss)
         fitted[name] = model
+    # Fine-tuning follows its autoencoder's fit onto the processes.
+    autoencoder = Autoencoder(8, max_epochs=5, random_state=0, net_params=DISTRIBUTED)
+    classifier = EncoderClassifier(autoencoder, max_epochs=10, random_state=0)
+    classifier.fit(X_train, y_train)
+    accuracy = classifier.score(X_test, y_test)
+    _save(out / f"classifier-{rank}.npz", classifier, accuracy=accuracy)
+    fitted["classifier"] = classifier
     diverging = Autoencoder(8, optimizer="sgd", lr=1e6, max_epochs=5, random_state=0)
     try:
         diverging.set_params(net_params=DISTRIBUTED).fit(X_train * 1e3)

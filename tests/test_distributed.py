@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+from skorch import NeuralNet
 
 from skae._data import ArrayDataset, BatchIterator
 from skae._net import AutoencoderNet
@@ -15,7 +16,7 @@ from skae._net import AutoencoderNet
 sys.path.insert(0, str(Path(__file__).parent))
 import data_parallel_fit  # noqa: E402
 
-NAMES = list(data_parallel_fit.ESTIMATORS)
+NAMES = [*data_parallel_fit.ESTIMATORS, "classifier"]
 
 
 @pytest.fixture(scope="module")
@@ -68,6 +69,19 @@ def test_two_processes_match_one_at_the_same_global_batch_and_epochs(launched):
     )
 
 
+def test_the_same_seed_gives_the_same_data_parallel_fit(launched):
+    first = _weights(_load(launched, "autoencoder", 0))
+    again = _weights(_load(launched, "autoencoder_again", 1))
+    for key, value in first.items():
+        np.testing.assert_array_equal(value, again[key], err_msg=key)
+
+
+def test_fine_tuning_runs_data_parallel_with_its_autoencoder(launched):
+    X_train, X_test, y_train, y_test = data_parallel_fit.digits(labels=True)
+    accuracy = float(_load(launched, "classifier", 0)["accuracy"])
+    assert accuracy > 0.8  # ten classes: chance is 0.1
+
+
 def test_standardisation_is_taken_over_all_rows(launched):
     X_train, _ = data_parallel_fit.digits()
     for rank in (0, 1):
@@ -91,12 +105,13 @@ def test_the_saved_estimators_are_ordinary_and_load_on_one_cpu_process(launched)
     estimators = pickle.loads((launched / "estimators.pkl").read_bytes())
     X_train, X_test = data_parallel_fit.digits()
     for name, model in estimators.items():
-        assert type(model.net_) is AutoencoderNet, name
+        assert type(model.net_) is (NeuralNet if name == "classifier" else AutoencoderNet), name
         assert str(model.net_.device) == "cpu"
         saved = _weights(_load(launched, name, 0))
         for key, value in model.net_.module_.state_dict().items():
             np.testing.assert_array_equal(value.numpy(), saved[f"weight/{key}"])
-        assert np.isfinite(model.transform(X_test)).all()
+        outputs = model.predict_proba(X_test) if name == "classifier" else model.transform(X_test)
+        assert np.isfinite(outputs).all()
 
 
 def test_shards_split_every_global_batch_and_draw_the_same_permutation():
