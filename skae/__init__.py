@@ -6,6 +6,7 @@ from ._conv import ConvAE
 from ._denoising import DenoisingAE
 from ._linear import LinearAE
 from ._net import DivergenceError
+from ._regressor import EncoderDecoderRegressor
 from ._sparse import SparseAE
 from ._vae import VAE, latent_interpolation
 from .classifier import EncoderClassifier
@@ -18,6 +19,7 @@ __all__ = [
     "DenoisingAE",
     "DivergenceError",
     "EncoderClassifier",
+    "EncoderDecoderRegressor",
     "LinearAE",
     "ReconstructionOutlierDetector",
     "SparseAE",

@@ -326,9 +326,11 @@ class BaseAutoencoder(
 
     # -- building and training ----------------------------------------------
 
-    def _build_net(self, X: np.ndarray, seed: int, device: str, accelerator=None):
+    def _build_net(self, X: np.ndarray, seed: int, device: str, accelerator=None, Y=None):
         torch.manual_seed(seed)
         module = self._build_module(X).set_standardization(*self._standardization(X))
+        if Y is not None:  # a paired target: the decoder's own standardisation
+            module.set_target_standardization(*self._standardization(Y))
         self._initialize_module(module, X)
         holdout = self._holdout(len(X))
         net = self._new_net(module, self._penalties(X), holdout, seed, device, accelerator)
@@ -408,7 +410,7 @@ class BaseAutoencoder(
         self.history_ = self.net_.history
         self._inference_modules = InferenceModules(self.n_features_in_)
 
-    def _train(self, net: AutoencoderNet, X: np.ndarray, epochs: int | None):
+    def _train(self, net: AutoencoderNet, X: np.ndarray, epochs: int | None, Y=None):
         """Train ``net`` on ``X``; restore it if the fit diverges.
 
         ``epochs=None`` plans the fit by the training budget (:mod:`skae._budget`);
@@ -433,7 +435,11 @@ class BaseAutoencoder(
         work *= min(self.batch_size, len(X))
         try:
             with torch_threads(threads_for(work)), data_parallel(net):
-                net.partial_fit(ArrayDataset(_as_tensor(X), pages=MappedPages.of(X)))
+                if Y is None:
+                    data = ArrayDataset(_as_tensor(X), pages=MappedPages.of(X))
+                else:  # rows paired with targets are read as an array, not chunk by chunk
+                    data = ArrayDataset(_as_tensor(X), _as_tensor(Y))
+                net.partial_fit(data)
         except Exception:
             if before is not None:
                 net.module_.load_state_dict(before)
@@ -533,7 +539,7 @@ class BaseAutoencoder(
         accelerator = (self.net_params or {}).get("accelerator")
         return make_accelerator(accelerator) if accelerator else None
 
-    def _fit_new(self, X: np.ndarray, epochs: int | None):
+    def _fit_new(self, X: np.ndarray, epochs: int | None, Y=None):
         self._check_overcomplete(X.shape[1])
         device = resolve_device(self.device)
         seed = _seed_from(self.random_state)
@@ -541,15 +547,15 @@ class BaseAutoencoder(
         if accelerator is not None:
             seed = shared_seed(seed, accelerator)
         with _fork_rng(device):
-            net = self._build_net(X, seed, device, accelerator)
-            self._train(net, X, epochs)
+            net = self._build_net(X, seed, device, accelerator, Y)
+            self._train(net, X, epochs, Y)
         return self._fitted(net, seed, X)
 
-    def _continue(self, X: np.ndarray, epochs: int | None):
+    def _continue(self, X: np.ndarray, epochs: int | None, Y=None):
         with _fork_rng(str(self.net_.device)):
             # A different, reproducible stream for every continuation.
             torch.manual_seed(self._seed + self.n_iter_)
-            self._train(self.net_, X, epochs)
+            self._train(self.net_, X, epochs, Y)
         return self._fitted(self.net_, self._seed, X)
 
     # -- inference ----------------------------------------------------------

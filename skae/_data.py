@@ -225,4 +225,8 @@ class HoldoutSplit:
                 ArrayDataset(X[n - n_valid :], pages=pages),
             )
         order = torch.from_numpy(np.random.default_rng(self.seed).permutation(n))
-        return ArrayDataset(X[order[n_valid:]]), ArrayDataset(X[order[:n_valid]])
+        train, valid = order[n_valid:], order[:n_valid]
+        y = dataset.y
+        if y is None:
+            return ArrayDataset(X[train]), ArrayDataset(X[valid])
+        return ArrayDataset(X[train], y[train]), ArrayDataset(X[valid], y[valid])

@@ -1,6 +1,7 @@
 """The one skorch net every skae autoencoder trains with.
 
-Loss = reconstruction(decoded, clean X) + sum of the variant's penalties. New
+Loss = reconstruction(decoded, target) + sum of the variant's penalties; the
+target is the clean X, or the paired target Y of an encoder-decoder regressor. New
 variants add penalties or modules; they never subclass this net again and never
 rewrite the training step.
 """
@@ -37,7 +38,7 @@ class StopOnDivergence(Callback):
 
 
 class AutoencoderNet(NeuralNet):
-    """skorch ``NeuralNet`` whose target is its own (clean) input.
+    """skorch ``NeuralNet`` whose target is its own (clean) input, or a paired target ``y``.
 
     Parameters
     ----------
@@ -78,8 +79,12 @@ class AutoencoderNet(NeuralNet):
         X = to_tensor(X, device=self.device)
         module = unwrap(self.module_)  # under DistributedDataParallel in a data-parallel fit
         # The module standardises inside its forward pass; the loss compares
-        # the raw decoder output with the input on that same scale.
-        target = module.standardize(X)
+        # the raw decoder output with the target on that same scale: the
+        # (clean) input for an autoencoder, the paired target y when there is one.
+        if y_true is None:
+            target = module.standardize(X)
+        else:
+            target = module.standardize_target(to_tensor(y_true, device=self.device))
         loss = self.criterion_(y_pred.decoded, target)
         if not self.penalties:
             return loss

@@ -72,8 +72,13 @@ def _load_weights(module, weights: dict) -> None:
     for name, value in weights.items():
         owner_name, _, attribute = name.rpartition(".")
         owner = module.get_submodule(owner_name)
-        buffer = owner._buffers.get(attribute)
-        if buffer is not None and buffer.shape != value.shape:
+        if attribute not in owner._buffers:
+            continue
+        buffer = owner._buffers[attribute]
+        if buffer is None:  # an optional buffer that fitting set (a target's statistics)
+            like = next(module.parameters(), value)
+            owner._buffers[attribute] = value.to(like.device)
+        elif buffer.shape != value.shape:
             owner._buffers[attribute] = value.to(buffer.device, buffer.dtype)
     module.load_state_dict(weights)
 

@@ -51,7 +51,7 @@ __all__ = ["to_onnx", "register_converters"]
 # The newest opset torch's TorchScript exporter writes.
 MAX_OPSET = 20
 
-AUTOENCODER_METHODS = ("transform", "inverse_transform", "score_samples")
+AUTOENCODER_METHODS = ("transform", "inverse_transform", "score_samples", "predict")
 DETECTOR_METHODS = ("score_samples", "decision_function", "predict")
 
 
@@ -77,13 +77,17 @@ def _cpu_copy(module: nn.Module) -> nn.Module:
 
 
 def _autoencoder_method(estimator: BaseAutoencoder, method: str) -> nn.Module:
-    if method not in AUTOENCODER_METHODS:
-        raise ValueError(f"method must be one of {AUTOENCODER_METHODS}, got {method!r}.")
+    if method not in AUTOENCODER_METHODS or not hasattr(estimator, method):
+        raise ValueError(
+            f"method must be one of {AUTOENCODER_METHODS} that "
+            f"{type(estimator).__name__} has, got {method!r}."
+        )
     network = _cpu_copy(estimator.net_.module_)
     fn = {
         "transform": lambda net, x: net.encode(x),
         "inverse_transform": lambda net, x: net.decode(x),
         "score_samples": estimator._row_scores,
+        "predict": lambda net, x: net(x).reconstruction,  # EncoderDecoderRegressor's Ŷ
     }[method]
     return _Method(network, fn)
 

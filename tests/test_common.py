@@ -9,6 +9,7 @@ from skae import (
     ConvAE,
     DenoisingAE,
     EncoderClassifier,
+    EncoderDecoderRegressor,
     LinearAE,
     ReconstructionOutlierDetector,
     SparseAE,
@@ -46,6 +47,11 @@ ESTIMATORS = [
     DenoisingAE(architecture="conv", **QUICK),
     ContractiveAE(architecture="conv", **QUICK),
     VAE(architecture="conv", **QUICK),
+    # The paired-target regressor, dense and convolutional.
+    EncoderDecoderRegressor(**QUICK),
+    # 30 epochs: check_regressors_train wants R² > 0.5, which the 1-D conv
+    # net reaches on its 200-row table only after 5.
+    EncoderDecoderRegressor(architecture="conv", max_epochs=30),
     ReconstructionOutlierDetector(Autoencoder(**QUICK)),
     ReconstructionOutlierDetector(VAE(**QUICK), contamination=0.1),
     EncoderClassifier(Autoencoder(**QUICK)),

@@ -50,8 +50,9 @@ class AutoencoderModule(nn.Module):
     Notes
     -----
     The module carries a fixed affine standardisation, ``(x - mean) / scale``,
-    as buffers (set with :meth:`set_standardization`). Inputs are standardised
-    on the way in and reconstructions mapped back on the way out, so callers
+    as buffers (set with :meth:`set_standardization`); a decoder whose target
+    is not the input has one of its own (:meth:`set_target_standardization`).
+    Inputs are standardised on the way in and reconstructions mapped back on the way out, so callers
     feed raw data without a standardised copy of it ever being made, and the
     loss sees data of unit scale whatever the input's units.
     """
@@ -68,6 +69,10 @@ class AutoencoderModule(nn.Module):
         self.output_activation = output_activation
         self.register_buffer("mean", torch.zeros(()))
         self.register_buffer("scale", torch.ones(()))
+        # The decoder's target, when it is not the input (a paired-target
+        # regressor): its own standardisation; None means the input's.
+        self.register_buffer("target_mean", None)
+        self.register_buffer("target_scale", None)
         # Divides the codes that encode() hands out (and multiplies those
         # decode() takes); 1 during training, set after it by estimators
         # that publish their codes on another scale (SparseAE).
@@ -79,8 +84,24 @@ class AutoencoderModule(nn.Module):
         self.scale = torch.as_tensor(scale, dtype=torch.float32)
         return self
 
+    def set_target_standardization(self, mean, scale) -> "AutoencoderModule":
+        """Standardise the decoder's target with ``mean`` and ``scale`` of its own."""
+        self.target_mean = torch.as_tensor(mean, dtype=torch.float32)
+        self.target_scale = torch.as_tensor(scale, dtype=torch.float32)
+        return self
+
     def standardize(self, x: torch.Tensor) -> torch.Tensor:
         return (x - self.mean) / self.scale
+
+    def _target_stats(self):
+        if self.target_mean is None:
+            return self.mean, self.scale
+        return self.target_mean, self.target_scale
+
+    def standardize_target(self, y: torch.Tensor) -> torch.Tensor:
+        """The decoder's target on the scale of its raw output (the input itself for an AE)."""
+        mean, scale = self._target_stats()
+        return (y - mean) / scale
 
     def encode(self, x: torch.Tensor) -> torch.Tensor:
         return self.encoder(self.standardize(x)) / self.code_scale
@@ -88,7 +109,8 @@ class AutoencoderModule(nn.Module):
     def _finish(self, decoded: torch.Tensor) -> torch.Tensor:
         if self.output_activation is not None:
             decoded = self.output_activation(decoded)
-        return decoded * self.scale + self.mean
+        mean, scale = self._target_stats()
+        return decoded * scale + mean
 
     def decode(self, code: torch.Tensor) -> torch.Tensor:
         return self._finish(self.decoder(code * self.code_scale))

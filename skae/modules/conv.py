@@ -75,6 +75,28 @@ class TiedConvTranspose(nn.Module):
         return transpose(x, conv.weight, self.bias, conv.stride, conv.padding, self.output_padding)
 
 
+def _output_shape(shape: tuple[int, ...], n_outputs: int | None, output_image_shape=None):
+    """The decoder's image shape, when its target is not the input.
+
+    ``output_image_shape`` if given; else the input's height and width with as
+    many channels as ``n_outputs`` fills (grey in, colour out); else a
+    one-channel 1-D signal of ``n_outputs`` values.
+    """
+    if n_outputs is None:
+        return shape
+    if output_image_shape is not None:
+        if math.prod(output_image_shape) != n_outputs:
+            raise ValueError(
+                f"output_image_shape={tuple(output_image_shape)!r} holds "
+                f"{math.prod(output_image_shape)} values, but the target has {n_outputs} columns."
+            )
+        return resolve_image_shape(n_outputs, output_image_shape)
+    spatial = math.prod(shape[1:])
+    if n_outputs % spatial == 0:
+        return (n_outputs // spatial, *shape[1:])
+    return (1, n_outputs)
+
+
 def _spatial_sizes(spatial: tuple[int, ...], n_layers: int) -> list[tuple[int, ...]]:
     """Spatial size before each strided convolution and after the last one."""
     sizes = [spatial]
@@ -95,12 +117,16 @@ def _encoder_convs(shape, channels, activation):
     return layers, sizes
 
 
-def _decoder(shape, channels, n_components, sizes, activation, tied_to=None):
-    """Transposed convolutions from an (n_components, 1, …) code back to flat rows.
+def _decoder(shape, channels, n_components, activation, tied_to=None):
+    """Transposed convolutions from an (n_components, 1, …) code to flat rows of ``shape``.
 
-    ``tied_to`` lists the encoder's convolutions (code layer last) for tied weights.
+    They mirror the encoder's layers, through the spatial sizes that strided
+    convolutions would take ``shape`` through (the input's own for an
+    autoencoder). ``tied_to`` lists the encoder's convolutions (code layer
+    last) for tied weights.
     """
     n_channels, *spatial = shape
+    sizes = _spatial_sizes(tuple(spatial), len(channels))
     transpose = _CONV_TRANSPOSE[len(spatial)]
     widths = [n_components, *reversed(channels), n_channels]
     layers = [nn.Unflatten(1, (n_components, *[1] * len(spatial)))]
@@ -132,6 +158,8 @@ def build_conv_autoencoder(
     tied: bool = False,
     output_activation: str = "identity",
     input_layer: nn.Module | None = None,
+    n_outputs: int | None = None,
+    output_image_shape: Sequence[int] | None = None,
 ) -> AutoencoderModule:
     """Build a fully convolutional autoencoder over flat rows.
 
@@ -149,12 +177,22 @@ def build_conv_autoencoder(
         Channels of the strided 3×3 convolutions; each halves the spatial size.
     activation, code_activation, tied, output_activation, input_layer
         As in :func:`~skae.modules.build_mlp_autoencoder`.
+    n_outputs : int, default=None
+        Output width, when the decoder's target is not the input (``None``:
+        ``n_features``).
+    output_image_shape : tuple of int, default=None
+        Shape of the output images; ``None`` takes the input's height and
+        width with as many channels as ``n_outputs`` fills (grey in, colour
+        out), or else a 1-D signal.
 
     Returns
     -------
     AutoencoderModule
     """
     shape = resolve_image_shape(n_features, image_shape)
+    output_shape = _output_shape(shape, n_outputs, output_image_shape)
+    if tied and output_shape != shape:
+        raise ValueError("tied weights need as many outputs as inputs.")
     layers, sizes = _encoder_convs(shape, channels, activation)
     in_channels = channels[-1] if channels else shape[0]
     code_layer = _CONV[len(shape) - 1](in_channels, n_components, sizes[-1])
@@ -162,7 +200,7 @@ def build_conv_autoencoder(
     wrap_encoder(encoder, code_activation, input_layer)
     convs = [layer for layer in encoder if isinstance(layer, nn.Conv1d | nn.Conv2d)]
     decoder = _decoder(
-        shape, channels, n_components, sizes, activation, tied_to=convs if tied else None
+        output_shape, channels, n_components, activation, tied_to=convs if tied else None
     )
     out = output_module(output_activation)
     return AutoencoderModule(encoder, decoder, out)
@@ -191,6 +229,6 @@ def build_conv_vae(
     trunk = nn.Sequential(*layers, nn.Flatten())
     head_inputs = (channels[-1] if channels else shape[0]) * math.prod(sizes[-1])
     head = GaussianHead(head_inputs, n_components)
-    decoder = _decoder(shape, channels, n_components, sizes, activation)
+    decoder = _decoder(shape, channels, n_components, activation)
     out = output_module(output_activation)
     return VariationalModule(trunk, head, decoder, out)

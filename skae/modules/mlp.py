@@ -108,6 +108,7 @@ def build_mlp_autoencoder(
     output_activation: str = "identity",
     input_layer: nn.Module | None = None,
     linear_path: bool = False,
+    n_outputs: int | None = None,
 ) -> AutoencoderModule:
     """Build a mirrored MLP autoencoder.
 
@@ -134,24 +135,31 @@ def build_mlp_autoencoder(
     linear_path : bool, default=False
         Make encoder and decoder each a :class:`LinearPath`: a direct affine
         map plus the hidden layers as a correction that starts at zero.
+    n_outputs : int, default=None
+        Output width, when the decoder's target is not the input (``None``:
+        ``n_features``).
 
     Returns
     -------
     AutoencoderModule
     """
+    n_outputs = n_features if n_outputs is None else n_outputs
     widths = [n_features, *hidden_layer_sizes, n_components]
     encoder_layers = [nn.Linear(a, b) for a, b in pairwise(widths)]
     if tied:
+        if n_outputs != n_features:
+            raise ValueError("tied weights need as many outputs as inputs.")
         decoder_layers = [TiedLinear(layer) for layer in reversed(encoder_layers)]
     else:
-        decoder_layers = [nn.Linear(a, b) for a, b in pairwise(widths[::-1])]
+        back = [n_components, *reversed(hidden_layer_sizes), n_outputs]
+        decoder_layers = [nn.Linear(a, b) for a, b in pairwise(back)]
     encoder = _stack(encoder_layers, activation)
     decoder = _stack(decoder_layers, activation)
     if linear_path:
         if tied:
             raise ValueError("linear_path and tied weights cannot be combined.")
         encoder = nn.Sequential(LinearPath(nn.Linear(n_features, n_components), encoder))
-        decoder = LinearPath(nn.Linear(n_components, n_features), decoder)
+        decoder = LinearPath(nn.Linear(n_components, n_outputs), decoder)
     wrap_encoder(encoder, code_activation, input_layer)
     out = output_module(output_activation)
     return AutoencoderModule(encoder, decoder, out)

@@ -1,0 +1,252 @@
+"""EncoderDecoderRegressor: an encoder-decoder trained to map X to a paired target Y."""
+
+import numpy as np
+from sklearn.base import RegressorMixin, _fit_context
+from sklearn.utils._available_if import available_if
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from ._base import BaseAutoencoder
+from ._docstrings import fill_docstring
+
+
+def _never(estimator) -> bool:
+    return False
+
+
+@fill_docstring
+class EncoderDecoderRegressor(RegressorMixin, BaseAutoencoder):
+    """Map one view of a sample to another through a bottleneck: Ŷ = g(f(X)).
+
+    The autoencoders' encoder f and decoder g, trained on a paired target:
+    the decoder's output is compared with ``Y`` instead of ``X``. A masked
+    image to the whole image ("fill in the blanks"), a grey image to its
+    colours, a noisy signal to the clean one. The architecture, the training
+    budget, early stopping, the divergence error and the standardisation
+    (``X``'s and ``Y``'s, each its own) are those of every skae autoencoder,
+    and the training loop is the same: only the target differs.
+
+    It is a regressor (``predict`` gives Ŷ, ``score`` is R², as for every
+    scikit-learn regressor) and a transformer (``transform`` gives the
+    codes f(X)), so it fits a ``Pipeline`` at either end, a ``GridSearchCV``
+    and a ``TransformedTargetRegressor``.
+
+    Parameters
+    ----------
+    n_components : int, default=2
+        Size of the code (the bottleneck).
+    hidden_layer_sizes : tuple of int, default=(256, 64)
+        Widths of the encoder's hidden layers; the decoder mirrors them, ending
+        at Y's width.
+    activation : str, default="elu"
+        Non-linearity of the hidden layers: "relu", "leaky_relu", "elu",
+        "selu", "gelu", "tanh", "sigmoid" or "identity".
+    output_image_shape : tuple of int, default=None
+        For ``architecture="conv"``: ``(channels, height, width)`` or
+        ``(height, width)`` of the images that the rows of ``Y`` flatten.
+        ``None`` takes the input images' height and width with as many
+        channels as Y's width fills (a grey input and an RGB target: 3
+        channels), or else reads Y as a 1-D signal.
+    {shared}
+    Attributes
+    ----------
+    {fitted}
+    n_outputs_ : int
+        Number of target columns seen during fit.
+
+    See Also
+    --------
+    Autoencoder : The same network with the input as its target.
+    sklearn.neural_network.MLPRegressor : A regressor without a bottleneck.
+
+    Notes
+    -----
+    ``loss="bce"`` maps ``Y`` into [0, 1] as the autoencoders map ``X``
+    (pixel intensities stay as they are). A 1-D ``y`` is one target column and
+    ``predict`` returns it 1-D, as scikit-learn's regressors do.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.datasets import load_digits
+    >>> from skae import EncoderDecoderRegressor
+    >>> X, _ = load_digits(return_X_y=True)
+    >>> top, bottom = X[:, :32], X[:, 32:]          # the upper and lower halves
+    >>> model = EncoderDecoderRegressor(n_components=8, max_epochs=20, random_state=0)
+    >>> completed = model.fit(top[:1500], bottom[:1500]).predict(top[1500:])
+    >>> completed.shape
+    (297, 32)
+    >>> error = ((completed - bottom[1500:]) ** 2).mean()
+    >>> mean_image_error = ((bottom[:1500].mean(axis=0) - bottom[1500:]) ** 2).mean()
+    >>> bool(error < 0.7 * mean_image_error)
+    True
+    """
+
+    _parameter_constraints: dict = {
+        **BaseAutoencoder._parameter_constraints,
+        "output_image_shape": ["array-like", None],
+    }
+
+    # The target is not the input: a code as wide as the input cannot copy
+    # its way to a low error.
+    _regularised = True
+
+    def __init__(
+        self,
+        n_components=2,
+        *,
+        hidden_layer_sizes=(256, 64),
+        activation="elu",
+        output_image_shape=None,
+        architecture="mlp",
+        image_shape=None,
+        channels=(32, 64),
+        loss="mse",
+        max_steps="auto",
+        max_epochs=None,
+        batch_size=64,
+        lr=1e-3,
+        optimizer="adam",
+        weight_decay=0.0,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
+        tol=1e-4,
+        device="auto",
+        random_state=None,
+        verbose=0,
+        warm_start=False,
+        net_params=None,
+    ):
+        super().__init__(
+            n_components,
+            hidden_layer_sizes=hidden_layer_sizes,
+            activation=activation,
+            architecture=architecture,
+            image_shape=image_shape,
+            channels=channels,
+            loss=loss,
+            max_steps=max_steps,
+            max_epochs=max_epochs,
+            batch_size=batch_size,
+            lr=lr,
+            optimizer=optimizer,
+            weight_decay=weight_decay,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            n_iter_no_change=n_iter_no_change,
+            tol=tol,
+            device=device,
+            random_state=random_state,
+            verbose=verbose,
+            warm_start=warm_start,
+            net_params=net_params,
+        )
+        self.output_image_shape = output_image_shape
+
+    def _layer_params(self) -> dict:
+        params = super()._layer_params()
+        if self._architecture() == "conv":
+            params["output_image_shape"] = self.output_image_shape
+        return params
+
+    def _module_params(self, X) -> dict:
+        return {**super()._module_params(X), "n_outputs": self.n_outputs_}
+
+    def _validate_Y(self, y: np.ndarray) -> np.ndarray:
+        """``y`` as a 2-D float array (validate_data has checked it finite and numeric)."""
+        self._y_1d = y.ndim == 1
+        Y = y.reshape(-1, 1) if y.ndim == 1 else y
+        Y = Y.astype(np.float64 if Y.dtype == np.float64 else np.float32, copy=False)
+        largest = float(np.abs(Y).max()) if Y.size else 0.0
+        if largest > np.finfo(np.float32).max:  # as for X: training runs in float32
+            raise ValueError(
+                f"y holds values beyond float32's range (largest absolute value {largest:g}); "
+                f"{type(self).__name__} trains in float32. Rescale y."
+            )
+        return Y
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y):
+        """Train the encoder-decoder to map ``X`` to ``y``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Inputs.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Paired targets.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        continuing = self.warm_start and hasattr(self, "net_")
+        X, y = validate_data(
+            self, X, y, reset=not continuing, multi_output=True, y_numeric=True,
+            dtype=[np.float32, np.float64],
+        )  # fmt: skip
+        X = self._validate_X(X, reset=False)
+        Y = self._validate_Y(y)
+        if continuing:
+            if Y.shape[1] != self.n_outputs_:
+                raise ValueError(f"y has {Y.shape[1]} columns; the model was fitted on "
+                                 f"{self.n_outputs_}.")  # fmt: skip
+            return self._continue(X, None, Y)
+        self.n_outputs_ = Y.shape[1]
+        return self._fit_new(X, None, Y)
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y):
+        """Train for one epoch over ``(X, y)``, initialising on the first call.
+
+        The first call also fixes both standardisations from its rows.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+
+        Returns
+        -------
+        self : object
+        """
+        first = not hasattr(self, "net_")
+        X, y = validate_data(
+            self, X, y, reset=first, multi_output=True, y_numeric=True,
+            dtype=[np.float32, np.float64],
+        )  # fmt: skip
+        X = self._validate_X(X, reset=False)
+        Y = self._validate_Y(y)
+        if first:
+            self.n_outputs_ = Y.shape[1]
+            return self._fit_new(X, 1, Y)
+        return self._continue(X, 1, Y)
+
+    def predict(self, X):
+        """Ŷ = g(f(X)), in the target's units.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        Y_pred : ndarray of shape (n_samples, n_outputs), or (n_samples,)
+            The predicted targets (1-D when ``y`` was 1-D at fit), in the
+            input's float dtype.
+        """
+        check_is_fitted(self)
+        X = self._validate_X(X, reset=False, training=False)
+        Y = self._batched(lambda module, batch: module(batch).reconstruction, X)
+        return Y.ravel() if self._y_1d else Y
+
+    # An autoencoder's reconstruction error of X: not defined for a target Y.
+    score_samples = available_if(_never)(BaseAutoencoder.score_samples)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.required = True
+        tags.target_tags.single_output = True
+        tags.target_tags.multi_output = True
+        return tags
