@@ -6,7 +6,16 @@ from pathlib import Path
 
 import pytest
 
-from skae import VAE, Autoencoder, ContractiveAE, ConvAE, DenoisingAE, LinearAE, SparseAE
+from skae import (
+    VAE,
+    Autoencoder,
+    ContractiveAE,
+    ConvAE,
+    DenoisingAE,
+    EncoderDecoderRegressor,
+    LinearAE,
+    SparseAE,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
@@ -16,6 +25,7 @@ RUNNABLE_PAGES = [
     ROOT / "docs" / "getting_started.md",
     ROOT / "docs" / "user_guide" / "conv.md",
     ROOT / "docs" / "user_guide" / "deploying.md",
+    ROOT / "docs" / "user_guide" / "paired_targets.md",
     *sorted((ROOT / "docs" / "examples").glob("*.md")),
 ]
 
@@ -33,7 +43,17 @@ def test_python_blocks_of_the_page_run(page):
 
 
 @pytest.mark.parametrize(
-    "Estimator", [Autoencoder, LinearAE, SparseAE, DenoisingAE, ContractiveAE, VAE, ConvAE]
+    "Estimator",
+    [
+        Autoencoder,
+        LinearAE,
+        SparseAE,
+        DenoisingAE,
+        ContractiveAE,
+        VAE,
+        ConvAE,
+        EncoderDecoderRegressor,
+    ],
 )
 def test_docstring_documents_every_parameter_with_its_real_default(Estimator):
     doc = Estimator.__doc__

@@ -1,0 +1,218 @@
+"""Inpainting: complete images from their visible pixels, skae against scikit-learn's imputers.
+
+Two masks hide pixels of every held-out image: the lower half, and a random
+half of the pixels (a new draw per image). Each method completes the hidden
+pixels from the visible ones:
+
+- skae: ``EncoderDecoderRegressor`` at its defaults (``n_components`` 16 on
+  digits, 32 on MNIST), trained to map the visible part to the whole image.
+  For the lower half its input is the upper half; for the random mask it is
+  the masked image (hidden pixels at 0) beside the mask itself, and every
+  training image appears ``--mask-copies`` times (8), under as many random
+  masks: the number of masks seen is what the random mask's error depends on
+  (on digits, 0.0342 with 2, 0.0272 with 8, 0.0243 with 16).
+- ``KNNImputer`` (5 neighbours among the complete training images).
+- ``IterativeImputer`` with ``BayesianRidge``, fitted on the complete
+  training images beside the same images under the mask (it only learns to
+  impute features that miss in its training data). On MNIST:
+  ``n_nearest_features=50, max_iter=5``, so that it runs in minutes.
+- PCA completion: the code that best explains the visible pixels under
+  ``PCA(n_components)`` fitted on complete training images (least squares),
+  decoded.
+
+Measures, on the held-out images: the mean squared error on the hidden pixels
+and the accuracy of a logistic regression trained on real training images,
+applied to the completed images (its accuracy on the originals is the
+ceiling). Figure: originals, masked, each method's completion.
+
+    python benchmarks/inpainting.py [--datasets digits mnist] [--mnist-rows 5000] [--mask-copies 8]
+"""
+
+import argparse
+import time
+from functools import partial
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+from _common import RESULTS, load_mnist_flat, write_result  # noqa: E402
+from sklearn.datasets import load_digits  # noqa: E402
+from sklearn.decomposition import PCA  # noqa: E402
+from sklearn.experimental import enable_iterative_imputer  # noqa: E402, F401
+from sklearn.impute import IterativeImputer, KNNImputer  # noqa: E402
+from sklearn.linear_model import LogisticRegression  # noqa: E402
+from sklearn.model_selection import train_test_split  # noqa: E402
+
+from skae import EncoderDecoderRegressor  # noqa: E402
+
+
+def lower_half(n_images: int, side: int, rng) -> np.ndarray:
+    """True where a pixel is hidden: the lower half of every image."""
+    hidden = np.zeros((side, side), bool)
+    hidden[side // 2 :] = True
+    return np.broadcast_to(hidden.ravel(), (n_images, side * side)).copy()
+
+
+def random_half(n_images: int, side: int, rng) -> np.ndarray:
+    """True where a pixel is hidden: a random half of the pixels, a new draw per image."""
+    return rng.random((n_images, side * side)) < 0.5
+
+
+def pca_completion(pca: PCA, images: np.ndarray, hidden: np.ndarray) -> np.ndarray:
+    """Decode, for each image, the code that best fits its visible pixels (least squares)."""
+    completed = images.copy()
+    components, mean = pca.components_.T, pca.mean_
+    for i, (image, mask) in enumerate(zip(images, hidden, strict=True)):
+        visible = ~mask
+        code, *_ = np.linalg.lstsq(components[visible], image[visible] - mean[visible], rcond=None)
+        completed[i, mask] = (mean + components @ code)[mask]
+    return completed
+
+
+def skae_completion(n_components, X_train, X_test, hidden_test, mask_name, side, rng, seed, copies):
+    if mask_name == "lower half":
+        visible = ~lower_half(1, side, rng)[0]
+        model = EncoderDecoderRegressor(n_components, random_state=seed)
+        model.fit(X_train[:, visible], X_train)
+        predicted = model.predict(X_test[:, visible])
+    else:
+        train_masks = random_half(copies * len(X_train), side, rng)
+        doubled = np.vstack([X_train] * copies)
+        inputs = np.hstack([np.where(train_masks, 0, doubled), train_masks]).astype(np.float32)
+        model = EncoderDecoderRegressor(n_components, random_state=seed).fit(inputs, doubled)
+        test_inputs = np.hstack([np.where(hidden_test, 0, X_test), hidden_test])
+        predicted = model.predict(test_inputs.astype(np.float32))
+    return np.where(hidden_test, predicted, X_test)
+
+
+def knn_completion(X_train, masked):
+    return KNNImputer().fit(X_train).transform(masked)
+
+
+def iterative_completion(X_train, train_hidden, masked, seed, params):
+    # Complete images beside masked ones: it learns to impute only features
+    # that miss in its training data, and needs them observed too.
+    training = np.vstack([X_train, np.where(train_hidden, np.nan, X_train)])
+    return IterativeImputer(random_state=seed, **params).fit(training).transform(masked)
+
+
+def run(name, X_train, X_test, y_train, y_test, side, n_components, iterative_params, seed, copies):
+    rng = np.random.default_rng(seed)
+    classifier = LogisticRegression(max_iter=2000).fit(X_train, y_train)
+    ceiling = classifier.score(X_test, y_test)
+    pca = PCA(n_components, random_state=seed).fit(X_train)
+    rows, examples = [], {}
+    for mask_name, make_mask in (("lower half", lower_half), ("random half", random_half)):
+        hidden = make_mask(len(X_test), side, rng)
+        masked = np.where(hidden, np.nan, X_test)
+        train_hidden = make_mask(len(X_train), side, rng)
+        methods = {
+            "skae EncoderDecoderRegressor": partial(
+                skae_completion,
+                n_components,
+                X_train,
+                X_test,
+                hidden,
+                mask_name,
+                side,
+                rng,
+                seed,
+                copies,
+            ),  # fmt: skip
+            "KNNImputer": partial(knn_completion, X_train, masked),
+            "IterativeImputer (BayesianRidge)": partial(
+                iterative_completion, X_train, train_hidden, masked, seed, iterative_params
+            ),
+            f"PCA({n_components}) completion": partial(pca_completion, pca, X_test, hidden),
+        }
+        examples[mask_name] = {"original": X_test, "masked": np.where(hidden, 0.5, X_test)}
+        for method, complete in methods.items():
+            start = time.perf_counter()
+            completed = np.clip(complete(), 0, 1)
+            seconds = time.perf_counter() - start
+            error = float(np.mean((completed - X_test)[hidden] ** 2))
+            accuracy = classifier.score(completed, y_test)
+            rows.append((mask_name, method, error, accuracy, seconds))
+            examples[mask_name][method] = completed
+            print(name, rows[-1], flush=True)
+    return rows, ceiling, examples
+
+
+def figure(name, examples, side, path):
+    masks = list(examples)
+    methods = list(examples[masks[0]])
+    fig, axes = plt.subplots(
+        len(masks) * len(methods), 8, figsize=(8, 1.05 * len(masks) * len(methods))
+    )
+    for m, mask in enumerate(masks):
+        for k, method in enumerate(methods):
+            row = m * len(methods) + k
+            for j in range(8):
+                ax = axes[row, j]
+                ax.imshow(
+                    examples[mask][method][j].reshape(side, side), cmap="gray", vmin=0, vmax=1
+                )
+                ax.set_xticks([])
+                ax.set_yticks([])
+            axes[row, 0].set_ylabel(
+                f"{mask}\n{method.split(' ')[0]}", rotation=0, ha="right", va="center", fontsize=7
+            )
+    fig.suptitle(f"Inpainting on {name}: originals, masked (grey), completions")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--datasets", nargs="+", default=["digits", "mnist"])
+    parser.add_argument("--mnist-rows", type=int, default=5000)
+    parser.add_argument("--mask-copies", type=int, default=8)
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+    sections = []
+    for name in args.datasets:
+        if name == "digits":
+            X, y = load_digits(return_X_y=True)
+            X = (X / 16).astype(np.float32)
+            X_train, X_test, y_train, y_test = train_test_split(
+                X, y, test_size=0.25, random_state=args.seed
+            )
+            side, n_components, iterative = 8, 16, {}
+        else:
+            X_train, y_train, X_test, y_test = load_mnist_flat()
+            X_train, y_train = X_train[: args.mnist_rows], y_train[: args.mnist_rows]
+            X_test, y_test = X_test[:2000], y_test[:2000]
+            side, n_components = 28, 32
+            iterative = {"n_nearest_features": 50, "max_iter": 5}
+        rows, ceiling, examples = run(
+            name, X_train, X_test, y_train, y_test, side, n_components, iterative, args.seed,
+            args.mask_copies,
+        )  # fmt: skip
+        path = RESULTS / f"inpainting_{name}.png"
+        figure(name, examples, side, path)
+        lines = [
+            f"## {name}: {len(X_train)} training and {len(X_test)} held-out images",
+            "",
+            f"Logistic regression on the original held-out images: accuracy {ceiling:.3f}.",
+            "",
+            "| mask | method | MSE on hidden pixels | accuracy on completed | seconds |",
+            "|---|---|---:|---:|---:|",
+        ]
+        for mask in ("lower half", "random half"):
+            subset = [r for r in rows if r[0] == mask]
+            best_error = min(r[2] for r in subset)
+            best_accuracy = max(r[3] for r in subset)
+            for _, method, error, accuracy, seconds in subset:
+                e = f"**{error:.4f}**" if error == best_error else f"{error:.4f}"
+                a = f"**{accuracy:.3f}**" if accuracy == best_accuracy else f"{accuracy:.3f}"
+                lines.append(f"| {mask} | {method} | {e} | {a} | {seconds:.1f} |")
+        lines += ["", f"![inpainting on {name}]({path.name})", ""]
+        sections.append("\n".join(lines))
+    write_result("inpainting", "\n".join(sections))
+
+
+if __name__ == "__main__":
+    main()
