@@ -220,6 +220,59 @@ def encoder_jacobian_sq_norm(module: nn.Module, x: torch.Tensor) -> torch.Tensor
     return (A @ first).pow(2).sum(dim=(1, 2))
 
 
+def scale_free_contraction(module: nn.Module, x: torch.Tensor, rtol: float = 1e-6) -> float:
+    """Mean ‖Σ^(-1/2) J_f(x)‖²_F over the (standardised) rows ``x``, Σ the codes' covariance.
+
+    How sensitive the code is to small input changes relative to how far it
+    spreads over the data: ‖J‖²_F of the codes once whitened over ``x``, that is
+    E tr(Σ⁻¹ J Jᵀ).
+
+    Why not the raw mean of ‖J_f(x)‖²_F: mapping the code through an invertible
+    linear A multiplies J by A, and a decoder whose first layer is linear undoes
+    A at no cost to the reconstruction. Shrinking the codes by c divides ‖J‖²_F
+    by c² without the encoder getting any flatter relative to the codes' spread,
+    which is how a contractive penalty with an untied decoder lowers it. Σ
+    becomes AΣAᵀ under the same map, so the whitened norm does not change:
+    it depends on the encoder's geometry alone. Dividing by the codes' total
+    variance tr Σ would remove a common rescaling only; an uneven one (most of
+    the variance in a few directions) still lowers that ratio, and a penalty
+    normalised that way learns to do so.
+
+    For a linear encoder W on data of covariance C the measure is
+    tr((WCWᵀ)⁻¹WWᵀ), which depends on W's row space only; PCA's subspace
+    minimises it among linear encoders, at Σᵢ 1/λᵢ over the top eigenvalues.
+
+    Parameters
+    ----------
+    module : torch.nn.Module
+        An autoencoder module; its ``encoder`` maps ``x`` to the codes.
+    x : torch.Tensor of shape (n_rows, n_features)
+        Standardised rows (``module.standardize(X)``), many more than code
+        units: they estimate the codes' covariance too.
+    rtol : float, default=1e-6
+        Code directions whose variance is below ``rtol`` times the largest have
+        no spread to compare with (dead units, codes confined to a subspace)
+        and are left out, as a pseudo-inverse would.
+
+    Returns
+    -------
+    float
+    """
+    with torch.no_grad():
+        codes = module.encoder(x).double()
+        covariance = torch.cov(codes.T, correction=0).reshape(codes.shape[1], -1)
+        variances, axes = torch.linalg.eigh(covariance)
+        keep = variances > rtol * variances.max()
+        # Any P with PᵀP = Σ⁻¹ whitens. Appending it to the encoder as a fixed
+        # linear layer lets the closed-form Jacobian norm do the rest.
+        whiten = nn.Linear(codes.shape[1], int(keep.sum()), bias=False)
+        whiten = whiten.to(device=x.device, dtype=x.dtype)
+        whiten.weight.copy_((axes[:, keep] / variances[keep].sqrt()).T)
+        whitened = nn.Module()
+        whitened.encoder = nn.Sequential(*module.encoder, whiten)
+        return encoder_jacobian_sq_norm(whitened, x).mean().item()
+
+
 _ELEMENTWISE = {
     "Identity",
     "ReLU",
