@@ -14,7 +14,7 @@ pixels from the visible ones:
 - ``KNNImputer`` (5 neighbours among the complete training images).
 - ``IterativeImputer`` with ``BayesianRidge``, fitted on the complete
   training images beside the same images under the mask (it only learns to
-  impute features that miss in its training data). On MNIST:
+  impute features that miss in its training data), bounded to [0, 1]. On MNIST:
   ``n_nearest_features=50, max_iter=5``, so that it runs in minutes.
 - PCA completion: the code that best explains the visible pixels under
   ``PCA(n_components)`` fitted on complete training images (least squares),
@@ -94,8 +94,10 @@ def knn_completion(X_train, masked):
 def iterative_completion(X_train, train_hidden, masked, seed, params):
     # Complete images beside masked ones: it learns to impute only features
     # that miss in its training data, and needs them observed too.
-    training = np.vstack([X_train, np.where(train_hidden, np.nan, X_train)])
-    return IterativeImputer(random_state=seed, **params).fit(training).transform(masked)
+    training = np.vstack([X_train, np.where(train_hidden, np.nan, X_train)]).astype(np.float64)
+    # Pixels lie in [0, 1]; unbounded, its chained regressions overflow on MNIST.
+    imputer = IterativeImputer(random_state=seed, min_value=0.0, max_value=1.0, **params)
+    return imputer.fit(training).transform(masked.astype(np.float64))
 
 
 def run(name, X_train, X_test, y_train, y_test, side, n_components, iterative_params, seed, copies):
