@@ -17,7 +17,7 @@ import torch
 from torch import nn
 
 from ._data import MappedPages
-from ._threads import WORK_PER_THREAD, forward_work_per_row, threads_for, torch_threads
+from ._threads import forward_work_per_row, threads_for, torch_threads
 
 # Inference batches are larger than training ones: no gradients are kept.
 INFERENCE_BATCH_SIZE = 4096
@@ -115,10 +115,11 @@ def batched_inference(
     """
     modules = modules or InferenceModules(X.shape[1])
     work = modules.work_per_row(module) * min(len(X), INFERENCE_BATCH_SIZE)
-    # Less work than one thread's share runs serially in torch's kernels
-    # anyway, and switching the pool's size costs more than a one-row
+    # Less work than two threads' share runs nearly serially in torch's
+    # kernels anyway, and resizing the pool costs more than a small
     # transform (MKL re-plans its threads: 45 µs measured): leave it be.
-    threads = threads_for(work) if work >= WORK_PER_THREAD else torch.get_num_threads()
+    wanted = threads_for(work)
+    threads = wanted if wanted > 1 else torch.get_num_threads()
     module = modules.get(module, X.dtype)
     with torch.inference_mode(), torch_threads(threads):
         out = [fn(module, as_tensor(chunk, X.dtype).to(device)).cpu() for chunk in chunks(X)]

@@ -6,8 +6,8 @@ other processes want the cores (a grid search, joblib workers, a second fit),
 their spinning takes the cores from them: a digits fit that needs 0.3 s on one
 thread was measured at 75 s beside other work. So skae sizes the pool from the
 work of one call (the forward pass's multiply-adds over a batch) and runs with
-one thread per :data:`WORK_PER_THREAD` of it, never more than the limit already
-in force.
+one thread per :data:`WORK_PER_THREAD` multiply-adds of it, never more than
+the limit already in force.
 
 The limit in force is ``torch.get_num_threads()``, which honours
 ``torch.set_num_threads``, ``OMP_NUM_THREADS`` (joblib's process workers set
@@ -21,11 +21,12 @@ import torch
 from torch import nn
 
 # Forward-pass multiply-adds per batch that justify one more thread. Measured
-# on a 2-core CPU (torch 2.13): training steps of 8.5e6 multiply-adds per
+# on a 2-core CPU (torch 2.13): training steps of 4.3e6 multiply-adds per
 # batch (digits, 64-256-64-k MLP, batch 64) run 1.04x faster on two threads,
-# 2.8e7 (a small conv net) 1.2x, 5.6e7 (MNIST, 784-256-64-k, batch 64) 1.3x
-# and 3.6e8 (784-1000-500-250-k) 1.9x.
-WORK_PER_THREAD = 2.5e7
+# 1.4e7 (a small conv net) 1.2x, 2.8e7 (MNIST, 784-256-64-k, batch 64) 1.3x
+# and 1.8e8 (784-1000-500-250-k) 1.9x; an MNIST epoch of the default
+# Autoencoder takes 2.5 s on two threads and 4.1 s on one.
+WORK_PER_THREAD = 1.25e7
 
 
 def forward_work_per_row(module: nn.Module, n_features: int) -> float:
