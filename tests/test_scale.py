@@ -1,6 +1,7 @@
 """Scaling out: memory-mapped data, partial_fit over chunks, a Dask cluster."""
 
 import sys
+from contextlib import contextmanager
 
 import numpy as np
 import pytest
@@ -90,6 +91,22 @@ def test_mixed_precision_is_accepted_and_ignored_on_cpu(small):
     np.testing.assert_array_equal(plain.transform(X), mixed.transform(X))
 
 
+@contextmanager
+def _two_worker_cluster(distributed):
+    """A client of a local Dask cluster of two single-threaded worker processes."""
+    with (
+        distributed.LocalCluster(
+            n_workers=2,
+            threads_per_worker=1,
+            processes=True,
+            host="127.0.0.1",
+            dashboard_address=None,
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        yield client
+
+
 def test_grid_search_on_a_dask_cluster_matches_the_in_process_search(small):
     distributed = pytest.importorskip("distributed")
     joblib = pytest.importorskip("joblib")
@@ -101,16 +118,7 @@ def test_grid_search_on_a_dask_cluster_matches_the_in_process_search(small):
         return GridSearchCV(estimator, grid, cv=2)
 
     local = search().fit(X)
-    with (
-        distributed.LocalCluster(
-            n_workers=2,
-            threads_per_worker=1,
-            processes=True,
-            host="127.0.0.1",
-            dashboard_address=None,
-        ) as cluster,
-        distributed.Client(cluster) as client,
-    ):
+    with _two_worker_cluster(distributed) as client:
         with joblib.parallel_backend("dask"):
             remote = search().set_params(n_jobs=2).fit(X)
         assert len(client.scheduler_info()["workers"]) == 2
@@ -129,16 +137,7 @@ def test_dask_ml_incremental_fit_and_parallel_post_fit_match_in_memory(small):
     in_memory = Autoencoder(4, batch_size=32, random_state=0)
     for chunk in np.array_split(X, 3):  # the dask array's chunks, in order
         in_memory.partial_fit(chunk)
-    with (
-        distributed.LocalCluster(
-            n_workers=2,
-            threads_per_worker=1,
-            processes=True,
-            host="127.0.0.1",
-            dashboard_address=None,
-        ) as cluster,
-        distributed.Client(cluster) as client,
-    ):
+    with _two_worker_cluster(distributed) as client:
         chunked = da.from_array(X, chunks=(100, X.shape[1]))
         incremental = wrappers.Incremental(
             Autoencoder(4, batch_size=32, random_state=0), shuffle_blocks=False
