@@ -193,6 +193,10 @@ class BaseAutoencoder(
         """The reconstruction loss, a key of ``RECONSTRUCTION_LOSSES``."""
         return self.loss
 
+    def _criterion(self) -> type:
+        """The reconstruction objective's class (a torch loss on the raw decoder output)."""
+        return RECONSTRUCTION_LOSSES[self._loss()]
+
     def _architecture(self) -> str:
         """The layer family, a key of ``skae.modules.ARCHITECTURES``."""
         return self.architecture
@@ -381,7 +385,7 @@ class BaseAutoencoder(
         optimizer = OPTIMIZERS.get(self.optimizer, self.optimizer)
         return net_class(
             module=module,
-            criterion=RECONSTRUCTION_LOSSES[self._loss()],
+            criterion=self._criterion(),
             optimizer=optimizer,
             optimizer__weight_decay=self.weight_decay,
             lr=self.lr,

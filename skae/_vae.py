@@ -1,6 +1,5 @@
 """VAE: the variational autoencoder, a generative model with a continuous latent space."""
 
-import math
 from numbers import Integral, Real
 
 import numpy as np
@@ -9,9 +8,12 @@ import torch.nn.functional as F
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 from skorch.callbacks import Callback
+from torch import nn
 
 from ._base import BaseAutoencoder, _seed_from
 from ._docstrings import fill_docstring
+from ._inference import InferenceModules
+from ._likelihoods import CalibratedGaussianNLL, gaussian_nll_per_feature, ml_variance
 from ._penalties import GaussianKL, gaussian_kl
 from .modules import ARCHITECTURES
 
@@ -60,11 +62,17 @@ class VAE(BaseAutoencoder):
         Weight of the KL term; 1 is the ELBO, larger values give a smoother,
         more prior-like latent space (β-VAE), 0 a plain (noisy) autoencoder.
     likelihood : {"gaussian", "bernoulli"}, default="gaussian"
-        p(x | z): a Gaussian with unit variance on the standardised scale
-        (reconstruction by squared error), or independent Bernoullis (binary
-        cross-entropy, sigmoid output), suited to data in [0, 1] such as
-        pixel intensities; other data are mapped into [0, 1] by one affine map
-        learnt at fit (the training minimum to 0, the maximum to 1).
+        p(x | z): a Gaussian whose variance is learnt, or independent
+        Bernoullis. The Gaussian's variance σ² is one number shared by every
+        feature, at its maximum-likelihood value: the batch's mean squared
+        error during training, the training set's (at z = μ) after it,
+        stored as ``noise_variance_`` (see :mod:`skae._likelihoods` for why
+        shared). A fixed σ would weigh reconstruction against the KL term by
+        a factor set by hand, and blur the samples when set too large. The
+        Bernoulli (binary cross-entropy, sigmoid output) suits data in
+        [0, 1] such as pixel intensities; other data are mapped into [0, 1]
+        by one affine map learnt at fit (the training minimum to 0, the
+        maximum to 1).
     kl_warmup : int, default=0
         Number of epochs over which the KL weight rises linearly to β
         (β/kl_warmup in the first epoch, never zero); 0 uses β throughout.
@@ -76,6 +84,10 @@ class VAE(BaseAutoencoder):
     Attributes
     ----------
     {fitted}
+    noise_variance_ : float or None
+        The Gaussian decoder's noise variance σ² in the input's units
+        (``likelihood="gaussian"``); ``None`` for the Bernoulli.
+
     See Also
     --------
     Autoencoder : The deterministic autoencoder, whose decoder is no generator.
@@ -166,13 +178,53 @@ class VAE(BaseAutoencoder):
             output_activation="sigmoid" if self.likelihood == "bernoulli" else "identity",
         )
 
+    def _criterion(self):
+        if self.likelihood == "gaussian":
+            return CalibratedGaussianNLL
+        return super()._criterion()
+
     def _penalties(self, X: np.ndarray) -> list:
-        # The net's reconstruction loss is a mean over features; the ELBO sums
-        # them. Dividing the KL by n_features keeps the training loss
-        # proportional to −ELBO: for the Gaussian the mean squared error is
-        # 2/n_features times the negative log-likelihood, hence the factor 2.
-        per_feature = (2.0 if self.likelihood == "gaussian" else 1.0) / self.n_features_in_
-        return [GaussianKL(self.beta * per_feature)]
+        # The net's reconstruction loss is the negative log-likelihood
+        # averaged over features; the ELBO sums them. Dividing the KL by
+        # n_features keeps the training loss equal to −ELBO / n_features.
+        return [GaussianKL(self.beta / self.n_features_in_)]
+
+    def _record_diagnostics(self, X):
+        self._calibrate_latent_scale(X)
+        self._calibrate_noise_variance(X)
+
+    def _calibrate_latent_scale(self, X):
+        """Rescale each latent dimension to its ELBO-optimal scale, in closed form.
+
+        Dividing dimension j by c (the decoder multiplying it back) leaves
+        the reconstruction unchanged and changes the KL by
+        ½(E[μⱼ² + σⱼ²]/c² + 2 log c): least at c² = E[μⱼ² + σⱼ²] over the
+        training rows, where the aggregated posterior's second moment is 1,
+        the prior's. Gradient descent approaches that point slowly (the
+        direction is flat); left short of it, codes drawn from the prior
+        miss the region the decoder was trained on and ``sample`` returns
+        faint, average-looking data.
+        """
+        module = self.net_.module_
+        moment = self._batched(lambda m, batch: _second_moment(*m.posterior(batch)), X)
+        scale = torch.as_tensor(np.sqrt(moment.mean(axis=0)), dtype=torch.float32)
+        module.code_scale = module.code_scale * scale.clamp_min(1e-6).to(module.mean.device)
+        self._inference_modules = InferenceModules(X.shape[1])
+
+    def _calibrate_noise_variance(self, X):
+        module = self.net_.module_
+        if self.likelihood != "gaussian":
+            module.obs_log_var = torch.zeros((), device=module.mean.device)
+            self.noise_variance_ = None
+            return
+        # σ² at its maximum-likelihood value for the model that scores: the
+        # decoder's mean at z = μ, over the training rows.
+        squared = self._batched(
+            lambda m, batch: (m(batch).decoded - m.standardize(batch)).pow(2).mean(dim=1), X
+        )
+        variance = ml_variance(torch.as_tensor(float(np.mean(squared)), dtype=torch.float32))
+        module.obs_log_var = torch.log(variance).to(module.mean.device)
+        self.noise_variance_ = float(variance * module.scale.pow(2).mean().cpu())
 
     def _callbacks(self) -> list:
         return [("kl_warmup", KLWarmup(self.kl_warmup))] if self.kl_warmup else []
@@ -183,12 +235,11 @@ class VAE(BaseAutoencoder):
         target = module.standardize(batch)
         n_features = batch.shape[1]
         if self.likelihood == "gaussian":
-            log_likelihood = -0.5 * (output.decoded - target).pow(2).sum(dim=1)
-            # Unit variance on the standardised scale is variance scale² in
-            # the input's units: the density picks up −n_features·log(scale).
-            log_likelihood = log_likelihood - n_features * (
-                0.5 * math.log(2 * math.pi) + torch.log(module.scale)
-            )
+            squared = (output.decoded - target).pow(2).mean(dim=1)
+            nll = gaussian_nll_per_feature(squared, module.obs_log_var.exp())
+            # Variance σ² on the standardised scale is σ²·scale² in the
+            # input's units: the density picks up −n_features·log(scale).
+            log_likelihood = -n_features * (nll + torch.log(module.scale))
         else:
             log_likelihood = -F.binary_cross_entropy_with_logits(
                 output.decoded, target, reduction="none"
@@ -249,6 +300,36 @@ class VAE(BaseAutoencoder):
         generator = torch.Generator().manual_seed(_seed_from(random_state))
         codes = torch.randn(n_samples, self.n_components, generator=generator).numpy()
         return self._batched(lambda module, batch: module.decode(batch), codes)
+
+
+class FixedVarianceVAE(VAE):
+    """The VAE with a Gaussian decoder of unit variance on the standardised scale.
+
+    What ``likelihood="gaussian"`` meant before the variance was learnt:
+    squared error, with a KL weighed against it by a variance set by hand.
+    Kept as the baseline the calibrated likelihood is measured against
+    (``tests/test_vae.py``, ``benchmarks/sampling_vs_bottleneck.py``); not
+    part of the public API.
+    """
+
+    def _criterion(self):
+        return nn.MSELoss if self.likelihood == "gaussian" else super()._criterion()
+
+    def _penalties(self, X):
+        # Squared error is 2/n_features times the unit-variance Gaussian's
+        # negative log-likelihood (up to a constant), hence the factor 2.
+        factor = 2.0 if self.likelihood == "gaussian" else 1.0
+        return [GaussianKL(self.beta * factor / self.n_features_in_)]
+
+    def _record_diagnostics(self, X):
+        module = self.net_.module_
+        module.obs_log_var = torch.zeros((), device=module.mean.device)
+        self.noise_variance_ = float(module.scale.pow(2).mean().cpu())
+
+
+def _second_moment(mu, log_var):
+    """Per-row μ² + σ² of q(z | x), each latent dimension apart."""
+    return mu.pow(2) + log_var.exp()
 
 
 def latent_interpolation(estimator, x_start, x_end, n_steps=8):

@@ -3,10 +3,10 @@
 import numpy as np
 import pytest
 import torch
-from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import pairwise_distances
 
 from skae import VAE, Autoencoder, latent_interpolation
+from skae._vae import FixedVarianceVAE
 
 
 def posterior(vae, X):
@@ -48,8 +48,31 @@ def test_beta_zero_is_a_plain_autoencoder(digits):
 def test_aggregated_posterior_is_close_to_the_prior(vae, digits):
     mu, var = posterior(vae, digits[0])
     assert (np.abs(mu.mean(axis=0)) < 0.25).all(), mu.mean(axis=0)
-    second_moment = (mu**2 + var).mean(axis=0)
-    assert ((second_moment > 0.5) & (second_moment < 1.5)).all(), second_moment
+    # The latent scale is calibrated after training: E[μ² + σ²] = 1 per dimension.
+    np.testing.assert_allclose((mu**2 + var).mean(axis=0), 1.0, rtol=1e-3)
+
+
+def rescored(vae, X, code_scale):
+    """``vae.score(X)`` with the module's latent scale replaced (the model is unchanged)."""
+    module = vae.net_.module_
+    saved, module.code_scale = module.code_scale, code_scale
+    vae._inference_modules = type(vae._inference_modules)(X.shape[1])
+    try:
+        return vae.score(X), vae.inverse_transform(vae.transform(X))
+    finally:
+        module.code_scale = saved
+        vae._inference_modules = type(vae._inference_modules)(X.shape[1])
+
+
+def test_the_calibrated_latent_scale_maximises_the_elbo(vae, digits):
+    X_train = digits[0]
+    calibrated = vae.net_.module_.code_scale.clone()
+    elbo, reconstruction = rescored(vae, X_train, calibrated)
+    for factor in (0.8, 1.25):
+        other, other_reconstruction = rescored(vae, X_train, calibrated * factor)
+        assert other < elbo - 0.01, (factor, other, elbo)
+        # A rescaled latent space is the same autoencoder: only the KL moves.
+        np.testing.assert_allclose(other_reconstruction, reconstruction, rtol=1e-4, atol=1e-5)
 
 
 def test_transform_and_score_are_deterministic(vae, digits):
@@ -79,29 +102,61 @@ def test_sample_is_reproducible_and_leaves_global_rng_alone(vae):
         vae.sample(0)
 
 
-def test_vae_generates_where_an_autoencoders_decoder_does_not(digits):
-    """The course's point: decode random codes. The VAE's are digits; the AE's are not."""
-    X_train, X_test, y_train, _ = digits
-    vae = VAE(n_components=8, random_state=0).fit(X_train)
-    # The classic autoencoder (random start, no holdout). The default one
-    # starts at PCA, whose random decodings are smoother and pass this test's
-    # judge as often as the VAE's: a finding recorded in the issue note.
-    ae = Autoencoder(n_components=8, init="random", early_stopping=False, random_state=0)
-    ae.fit(X_train)
+def test_gaussian_noise_variance_is_its_maximum_likelihood_value(vae, digits):
+    X_train, X_test = digits[0], digits[1]
+    reconstruction = vae.inverse_transform(vae.transform(X_train))
+    mse = np.mean((reconstruction - X_train) ** 2)  # per feature, in the data's units
+    assert vae.noise_variance_ == pytest.approx(mse, rel=1e-4)
+    # The maximum-likelihood value: any other variance scores the training data lower.
+    module = vae.net_.module_
+    learnt = module.obs_log_var.clone()
+    elbo = {}
+    for factor in (0.5, 1.0, 2.0):
+        module.obs_log_var = learnt + np.log(factor)
+        vae._inference_modules = type(vae._inference_modules)(X_train.shape[1])
+        elbo[factor] = vae.score(X_train)
+    module.obs_log_var = learnt
+    vae._inference_modules = type(vae._inference_modules)(X_train.shape[1])
+    assert elbo[1.0] > elbo[0.5] and elbo[1.0] > elbo[2.0], elbo
+    assert vae.score(X_test) == pytest.approx(elbo[1.0], rel=0.2)
+
+
+def test_learning_the_noise_variance_improves_the_held_out_elbo(vae, digits):
+    """The calibrated Gaussian against the unit-variance one it replaced (same seed, settings)."""
+    X_train, X_test = digits[0], digits[1]
+    fixed = FixedVarianceVAE(n_components=4, random_state=0).fit(X_train)
+    assert fixed.noise_variance_ > 4 * vae.noise_variance_
+    # Measured: about −149 against −169 nats per image.
+    assert vae.score(X_test) > fixed.score(X_test) + 10, (vae.score(X_test), fixed.score(X_test))
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_vae_samples_lie_nearer_held_out_digits_than_ae_random_decodings(digits, seed):
+    """The course's point, at defaults: decode random codes; the VAE's lie among the digits.
+
+    Both judges of the issue were measured; only this one holds (see the VAE
+    user guide): a classifier trained on real digits is slightly *more*
+    confident on the autoencoder's random decodings (0.89 against 0.87-0.89
+    mean max-probability), whose strokes overshoot the pixel range.
+    """
+    X_train, X_test = digits[0], digits[1]
+    vae = VAE(n_components=8, random_state=seed).fit(X_train)
+    ae = Autoencoder(n_components=8, random_state=seed).fit(X_train)
     codes = ae.transform(X_train)
-    rng = np.random.default_rng(0)
+    rng = np.random.default_rng(seed)
     random_codes = rng.normal(codes.mean(axis=0), codes.std(axis=0), (500, 8))
     ae_samples = ae.inverse_transform(random_codes.astype(np.float32))
-    vae_samples = vae.sample(500, random_state=0)
 
-    clf = LogisticRegression(max_iter=2000).fit(X_train, y_train)
-    vae_confidence = clf.predict_proba(vae_samples).max(axis=1).mean()
-    ae_confidence = clf.predict_proba(ae_samples).max(axis=1).mean()
-    assert vae_confidence > ae_confidence, (vae_confidence, ae_confidence)
+    def nearest(samples):
+        return pairwise_distances(samples, X_test).min(axis=1).mean()
 
-    vae_nn = pairwise_distances(vae_samples, X_test).min(axis=1).mean()
-    ae_nn = pairwise_distances(ae_samples, X_test).min(axis=1).mean()
-    assert vae_nn < ae_nn, (vae_nn, ae_nn)
+    vae_nn = nearest(vae.sample(500, random_state=seed))
+    # Measured at seeds 0-2: 1.47-1.49 against 1.65-1.69 for the AE (0.87-0.91×)
+    # and 1.63 for 500 copies of the mean digit, a generator that knows
+    # nothing (0.90-0.92×).
+    mean_digit = np.tile(X_train.mean(axis=0), (500, 1))
+    assert vae_nn < 0.95 * nearest(ae_samples), (vae_nn, nearest(ae_samples))
+    assert vae_nn < 0.95 * nearest(mean_digit), (vae_nn, nearest(mean_digit))
 
 
 def test_kl_warmup_ramps_the_weight_without_ever_zeroing_it(small):

@@ -33,9 +33,15 @@ class VariationalModule(AutoencoderModule):
     def __init__(self, encoder, head, decoder, output_activation=None):
         super().__init__(encoder, decoder, output_activation)
         self.head = head
+        # log σ² of a Gaussian decoder's noise on the standardised scale,
+        # set after training by estimators that learn it (0: unit variance).
+        self.register_buffer("obs_log_var", torch.zeros(()))
 
     def posterior(self, x: torch.Tensor):
-        return self.head(self.encoder(self.standardize(x)))
+        mu, log_var = self.head(self.encoder(self.standardize(x)))
+        # ``code_scale`` rescales each latent dimension (1 during training):
+        # z' = z / c, with the decoder taking c·z', is the same model.
+        return mu / self.code_scale, log_var - 2 * torch.log(self.code_scale)
 
     def encode(self, x: torch.Tensor) -> torch.Tensor:
         return self.posterior(x)[0]
@@ -43,5 +49,5 @@ class VariationalModule(AutoencoderModule):
     def forward(self, x: torch.Tensor) -> AEOutput:
         mu, log_var = self.posterior(x)
         z = mu + torch.exp(0.5 * log_var) * torch.randn_like(mu) if self.training else mu
-        decoded = self.decoder(z)
+        decoded = self.decoder(z * self.code_scale)
         return AEOutput(self._finish(decoded), z, decoded, mu, log_var)
