@@ -61,25 +61,29 @@ def models(ae, pca, codes, pca_codes, draw):
     return [
         (
             "EncoderClassifier, fine-tuned",
-            lambda X, y, keep, T: EncoderClassifier(ae, fine_tune=True, random_state=draw)
-            .fit(X, y)
-            .predict(T),
+            lambda X, y, keep, T: (
+                EncoderClassifier(ae, fine_tune=True, random_state=draw).fit(X, y).predict(T)
+            ),
         ),
         (
             "EncoderClassifier, frozen encoder",
-            lambda X, y, keep, T: EncoderClassifier(ae, fine_tune=False, random_state=draw)
-            .fit(X, y)
-            .predict(T),
+            lambda X, y, keep, T: (
+                EncoderClassifier(ae, fine_tune=False, random_state=draw).fit(X, y).predict(T)
+            ),
         ),
         (
             BASELINES[0],
-            lambda X, y, keep, T: LogisticRegression(max_iter=3000).fit(X[keep], y[keep]).predict(T),
+            lambda X, y, keep, T: (
+                LogisticRegression(max_iter=3000).fit(X[keep], y[keep]).predict(T)
+            ),
         ),
         (
             BASELINES[1],
-            lambda X, y, keep, T: LogisticRegression(max_iter=3000)
-            .fit(pca_codes[0][keep], y[keep])
-            .predict(pca_codes[1]),
+            lambda X, y, keep, T: (
+                LogisticRegression(max_iter=3000)
+                .fit(pca_codes[0][keep], y[keep])
+                .predict(pca_codes[1])
+            ),
         ),
         (
             "LabelSpreading on DenoisingAE codes",
@@ -137,7 +141,9 @@ def main():
                 margin = "—"
             else:
                 gain, gain_se = summary(np.subtract(values, accuracy[best]))
-                verdict = "win" if gain > 2 * gain_se else ("loss" if gain < -2 * gain_se else "tie")
+                verdict = "tie"
+                if abs(gain) > 2 * gain_se:
+                    verdict = "win" if gain > 0 else "loss"
                 margin = f"{100 * gain:+.1f} ± {100 * gain_se:.1f}"
             lines.append(
                 f"| {n_labels} | {name} | {100 * mean:.1f} ± {100 * se:.1f} | "

@@ -1,4 +1,4 @@
-"""Does the bottleneck's size affect generated samples? AE random decodings and VAE samples on MNIST.
+"""Does the bottleneck's size affect generated samples? AE and VAE samples on MNIST.
 
 The course's question. For each code size d, on 10000 MNIST training images
 (pixels in [0, 1]), every model at its defaults (only ``n_components`` set, and
