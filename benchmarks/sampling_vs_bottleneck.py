@@ -11,6 +11,9 @@ The course's question. For each code size d, on 10000 MNIST training images
 - for the held-out ELBO only, the unit-variance Gaussian VAE the calibrated
   one replaced (``FixedVarianceVAE``).
 
+The conv rows (about 8 minutes a fit on 2 cores) run the Autoencoder and the
+calibrated VAE only.
+
 Judges, on 1000 samples each:
 
 - a logistic regression and an MLP classifier (256 hidden units) trained on
@@ -97,6 +100,8 @@ def main():
     rows, elbo_rows, samples = [], [], {}
     for architecture, d, kw in runs:
         for method, make in methods.items():
+            if architecture == "conv" and "Bernoulli" in method:
+                continue  # a conv fit takes ~8 minutes on 2 cores: the two the issue asks for
             start = time.perf_counter()
             model = make(d, kw).fit(X)
             seconds = time.perf_counter() - start
@@ -112,7 +117,7 @@ def main():
                 f"{s['nn']:.2f} | {seconds:.0f} |"
             )
             print(rows[-1], flush=True)
-            if method.startswith("VAE (calibrated"):
+            if method.startswith("VAE (calibrated") and architecture == "mlp":
                 fixed = FixedVarianceVAE(d, random_state=0, **kw).fit(X)
                 elbo_rows.append(
                     f"| {architecture} | {d} | {fixed.score(X_test):.1f} | "
