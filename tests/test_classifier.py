@@ -19,13 +19,42 @@ def few_labels(y, n, seed=0):
     return y_few, keep
 
 
-def test_fifty_labels_beat_logistic_regression_on_the_same_labels(digits):
+def paired_margin(ours, theirs):
+    """Mean and standard error of the paired differences (same label draws)."""
+    gain = np.subtract(ours, theirs)
+    return gain.mean(), gain.std(ddof=1) / np.sqrt(len(gain))
+
+
+def test_pretraining_helps_with_fifty_labels_over_five_label_draws(digits):
+    """The course's claim, over 5 draws of 50 labels: the pretrained encoder is the lever.
+
+    Measured (test accuracy, mean over draws): fine-tuned 0.869, the same
+    network from an untrained encoder 0.848 (+2.0 ± 0.5 points), the frozen
+    pretrained encoder 0.845 (+2.3 ± 0.5), logistic regression on the
+    labelled pixels 0.859 (+1.0 ± 0.9: a tie on digits, whose 64 pixels are
+    already good features; on MNIST the fine-tuned encoder wins by 1.3 ± 0.4
+    points at 100 labels and 3.5 ± 0.4 at 1000, benchmarks/few_labels_mnist.py).
+    """
     X_train, X_test, y_train, y_test = digits
-    y_few, keep = few_labels(y_train, 50)
-    clf = EncoderClassifier(random_state=0).fit(X_train, y_few)
-    baseline = LogisticRegression(max_iter=2000).fit(X_train[keep], y_train[keep])
-    ours, theirs = clf.score(X_test, y_test), baseline.score(X_test, y_test)
-    assert ours > theirs, (ours, theirs)
+    pretrained = DenoisingAE(32, random_state=0).fit(X_train)
+    untrained = DenoisingAE(32, max_steps=1, random_state=0).fit(X_train)
+    scores = {"fine-tuned": [], "untrained": [], "frozen": [], "logistic": []}
+    for draw in range(5):
+        y_few, keep = few_labels(y_train, 50, seed=draw)
+        for name, encoder, fine_tune in (
+            ("fine-tuned", pretrained, True),
+            ("untrained", untrained, True),
+            ("frozen", pretrained, False),
+        ):
+            clf = EncoderClassifier(encoder, fine_tune=fine_tune, random_state=draw)
+            scores[name].append(clf.fit(X_train, y_few).score(X_test, y_test))
+        baseline = LogisticRegression(max_iter=2000).fit(X_train[keep], y_train[keep])
+        scores["logistic"].append(baseline.score(X_test, y_test))
+    for other in ("untrained", "frozen"):
+        gain, se = paired_margin(scores["fine-tuned"], scores[other])
+        assert gain > 2 * se and gain > 0.01, (other, gain, se, scores)
+    gain, se = paired_margin(scores["fine-tuned"], scores["logistic"])
+    assert gain > -2 * se, (gain, se, scores)  # no loss to the supervised baseline
     assert list(clf.classes_) == list(range(10))
 
 
