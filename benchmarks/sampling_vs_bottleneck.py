@@ -133,7 +133,9 @@ def main():
         for ax, (_, architecture, d) in zip(np.atleast_1d(axes), keys, strict=True):
             grid(ax, samples[(method, architecture, d)], f"{architecture}, d={d}")
         fig.suptitle(method)
-        slug = method.split(" ")[0].lower() + ("_bernoulli" if "Bernoulli" in method else "")
+        slug = method.split(" ")[0].strip(",").lower() + (
+            "_bernoulli" if "Bernoulli" in method else ""
+        )
         fig.savefig(RESULTS / f"sampling_{slug}.png", dpi=90, bbox_inches="tight")
         plt.close(fig)
 
@@ -152,8 +154,8 @@ def main():
         "## Held-out ELBO: learnt against fixed noise variance\n\n"
         "Mean ELBO over the 10000 test images, nats per image, pixels in [0, 1]; σ² "
         "per pixel, in the data's units.\n\n"
-        "| architecture | d | fixed σ² (unit variance, standardised) | calibrated σ² | "
-        "fixed: σ² | calibrated: σ² |\n|---|---|---|---|---|---|\n"
+        "| architecture | d | ELBO, fixed σ² (unit variance, standardised) | ELBO, learnt σ² | "
+        "fixed σ² | learnt σ² |\n|---|---|---|---|---|---|\n"
         + "\n".join(elbo_rows)
         + "\n\nFigures: `sampling_autoencoder.png`, `sampling_vae.png`, "
         "`sampling_vae_bernoulli.png` (36 samples per d)."
