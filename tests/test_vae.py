@@ -125,8 +125,9 @@ def test_learning_the_noise_variance_improves_the_held_out_elbo(vae, digits):
     """The calibrated Gaussian against the unit-variance one it replaced (same seed, settings)."""
     X_train, X_test = digits[0], digits[1]
     fixed = FixedVarianceVAE(n_components=4, random_state=0).fit(X_train)
-    assert fixed.noise_variance_ > 4 * vae.noise_variance_
-    # Measured: about −149 against −169 nats per image.
+    # Measured: σ² 0.018 against the fixed 0.073 (the data's variance), and a
+    # held-out ELBO of 24.0 against 9.3 nats per image.
+    assert fixed.noise_variance_ > 3 * vae.noise_variance_
     assert vae.score(X_test) > fixed.score(X_test) + 10, (vae.score(X_test), fixed.score(X_test))
 
 
@@ -134,10 +135,10 @@ def test_learning_the_noise_variance_improves_the_held_out_elbo(vae, digits):
 def test_vae_samples_lie_nearer_held_out_digits_than_ae_random_decodings(digits, seed):
     """The course's point, at defaults: decode random codes; the VAE's lie among the digits.
 
-    Both judges of the issue were measured; only this one holds (see the VAE
-    user guide): a classifier trained on real digits is slightly *more*
-    confident on the autoencoder's random decodings (0.89 against 0.87-0.89
-    mean max-probability), whose strokes overshoot the pixel range.
+    Both judges of the issue were measured; only this one holds on digits
+    (see the VAE user guide): classifiers trained on real digits (logistic
+    regression, an MLP) were up to 2 points *less* confident on the VAE's
+    samples than on the autoencoder's random decodings, at seeds 0-2.
     """
     X_train, X_test = digits[0], digits[1]
     vae = VAE(n_components=8, random_state=seed).fit(X_train)
