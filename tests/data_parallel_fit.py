@@ -20,11 +20,13 @@ from skae import VAE, Autoencoder, ContractiveAE, DivergenceError, EncoderClassi
 # first one in one process too.
 DISTRIBUTED = {"accelerator": True}
 ESTIMATORS = {
-    "autoencoder": lambda: Autoencoder(8, max_epochs=20, batch_size=64, random_state=0),
+    "autoencoder": lambda: Autoencoder(8, max_epochs=10, batch_size=64, random_state=0),
+    # Both stop on their own before the cap of 20 epochs (patience 5, a quarter
+    # of the planned epochs): at 11 epochs in one process.
     "early_stopping": lambda: Autoencoder(
-        8, max_epochs=100, early_stopping=True, n_iter_no_change=2, tol=2e-2, random_state=0
+        8, max_epochs=20, early_stopping=True, n_iter_no_change=2, tol=0.1, random_state=0
     ),
-    "stall": lambda: Autoencoder(8, max_epochs=100, n_iter_no_change=2, tol=5e-2, random_state=0),
+    "stall": lambda: Autoencoder(8, max_epochs=20, n_iter_no_change=2, tol=0.1, random_state=0),
     "sparse_topk": lambda: SparseAE(max_epochs=5, random_state=0),
     "sparse_kl": lambda: SparseAE(sparsity="kl", max_epochs=5, random_state=0),
     "contractive": lambda: ContractiveAE(8, max_epochs=5, random_state=0),
