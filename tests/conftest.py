@@ -41,6 +41,7 @@ def pytest_configure(config):
 ONE_WORKER_MODULES = {
     "tests/test_distributed.py",
     "tests/test_regularised.py",
+    "tests/test_scale.py",
     "tests/test_vae.py",
 }
 

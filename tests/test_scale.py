@@ -1,7 +1,6 @@
 """Scaling out: memory-mapped data, partial_fit over chunks, a Dask cluster."""
 
 import sys
-from contextlib import contextmanager
 
 import numpy as np
 import pytest
@@ -91,9 +90,14 @@ def test_mixed_precision_is_accepted_and_ignored_on_cpu(small):
     np.testing.assert_array_equal(plain.transform(X), mixed.transform(X))
 
 
-@contextmanager
-def _two_worker_cluster(distributed):
-    """A client of a local Dask cluster of two single-threaded worker processes."""
+@pytest.fixture(scope="module")
+def dask_client():
+    """A client of a local Dask cluster of two single-threaded worker processes.
+
+    One cluster serves the module's tests: starting one (two processes that
+    import torch) is most of their time.
+    """
+    distributed = pytest.importorskip("distributed")
     with (
         distributed.LocalCluster(
             n_workers=2,
@@ -107,8 +111,7 @@ def _two_worker_cluster(distributed):
         yield client
 
 
-def test_grid_search_on_a_dask_cluster_matches_the_in_process_search(small):
-    distributed = pytest.importorskip("distributed")
+def test_grid_search_on_a_dask_cluster_matches_the_in_process_search(small, dask_client):
     joblib = pytest.importorskip("joblib")
     X, _ = small
     grid = {"n_components": [2, 4]}
@@ -118,36 +121,33 @@ def test_grid_search_on_a_dask_cluster_matches_the_in_process_search(small):
         return GridSearchCV(estimator, grid, cv=2)
 
     local = search().fit(X)
-    with _two_worker_cluster(distributed) as client:
-        with joblib.parallel_backend("dask"):
-            remote = search().set_params(n_jobs=2).fit(X)
-        assert len(client.scheduler_info()["workers"]) == 2
+    with joblib.parallel_backend("dask"):
+        remote = search().set_params(n_jobs=2).fit(X)
+    assert len(dask_client.scheduler_info()["workers"]) == 2
     np.testing.assert_allclose(
         remote.cv_results_["mean_test_score"], local.cv_results_["mean_test_score"], rtol=1e-4
     )
     assert remote.best_params_ == local.best_params_
 
 
-def test_dask_ml_incremental_fit_and_parallel_post_fit_match_in_memory(small):
+def test_dask_ml_incremental_fit_and_parallel_post_fit_match_in_memory(small, dask_client):
     """dask-ml drives partial_fit over a dask array's chunks and transforms it in parallel."""
-    distributed = pytest.importorskip("distributed")
     da = pytest.importorskip("dask.array")
     wrappers = pytest.importorskip("dask_ml.wrappers")
     X, X_test = small
     in_memory = Autoencoder(4, batch_size=32, random_state=0)
     for chunk in np.array_split(X, 3):  # the dask array's chunks, in order
         in_memory.partial_fit(chunk)
-    with _two_worker_cluster(distributed) as client:
-        chunked = da.from_array(X, chunks=(100, X.shape[1]))
-        incremental = wrappers.Incremental(
-            Autoencoder(4, batch_size=32, random_state=0), shuffle_blocks=False
-        ).fit(chunked)
-        codes = wrappers.ParallelPostFit(in_memory).transform(
-            da.from_array(X_test, chunks=(25, X.shape[1]))
-        )
-        assert codes.npartitions == 4
-        codes = codes.compute()
-        assert len(client.scheduler_info()["workers"]) == 2
+    chunked = da.from_array(X, chunks=(100, X.shape[1]))
+    incremental = wrappers.Incremental(
+        Autoencoder(4, batch_size=32, random_state=0), shuffle_blocks=False
+    ).fit(chunked)
+    codes = wrappers.ParallelPostFit(in_memory).transform(
+        da.from_array(X_test, chunks=(25, X.shape[1]))
+    )
+    assert codes.npartitions == 4
+    codes = codes.compute()
+    assert len(dask_client.scheduler_info()["workers"]) == 2
     assert incremental.estimator_.n_iter_ == 3
     np.testing.assert_array_equal(
         incremental.estimator_.transform(X_test), in_memory.transform(X_test)
