@@ -97,34 +97,33 @@ def test_linear_ae_reaches_pca_on_small_tables_at_defaults(name, k):
         assert largest_angle(model, pca) < 10.0, seed
 
 
+# The PCA-start judge (skae._init.KeepStartUnlessBetter) both ways, on fits the
+# bar below makes anyway: iris k=2, seed 1, where the best epoch beat PCA on
+# the 10 held-out rows by chance (t = 0.84) and lost on the test rows (1.28x
+# PCA before this rule), returns PCA; iris k=1, seed 0, a significant gain,
+# keeps the trained network.
+KEEPS_THE_PCA_START = {("iris", 2, 1): True, ("iris", 1, 0): False}
+
+
 @pytest.mark.parametrize("name, k", list(cases()))
 def test_autoencoder_does_no_harm_on_small_nearly_linear_tables(name, k):
     for seed in SEEDS:
         X_train, X_test = standardised_split(name, seed)
-        pca_error = held_out_mse(PCA(k).fit(X_train), X_test)
+        pca = PCA(k).fit(X_train)
+        pca_error = held_out_mse(pca, X_test)
         model = Autoencoder(n_components=k, random_state=seed).fit(X_train)
         assert held_out_mse(model, X_test) <= 1.02 * pca_error, seed
-
-
-def test_a_gain_within_the_held_out_rows_noise_returns_pca():
-    """iris k=2, seed 1: the best epoch beats PCA on the 10 held-out rows by
-    chance (t = 0.84) and loses on the test rows (1.28x PCA before this rule)."""
-    X_train, X_test = standardised_split("iris", 1)
-    model = Autoencoder(n_components=2, random_state=1).fit(X_train)
-    assert dict(model.net_.callbacks_)["keep_start"].kept_start_
-    pca = PCA(2).fit(X_train)
-    np.testing.assert_allclose(
-        model.inverse_transform(model.transform(X_test)),
-        pca.inverse_transform(pca.transform(X_test)),
-        atol=1e-4,
-    )
-
-
-def test_a_significant_gain_keeps_the_trained_network():
-    X_train, X_test = standardised_split("iris", 0)
-    model = Autoencoder(n_components=1, random_state=0).fit(X_train)
-    assert not dict(model.net_.callbacks_)["keep_start"].kept_start_
-    assert held_out_mse(model, X_test) < 0.5 * held_out_mse(PCA(1).fit(X_train), X_test)
+        kept_start = dict(model.net_.callbacks_)["keep_start"].kept_start_
+        if KEEPS_THE_PCA_START.get((name, k, seed)) is True:
+            assert kept_start
+            np.testing.assert_allclose(
+                model.inverse_transform(model.transform(X_test)),
+                pca.inverse_transform(pca.transform(X_test)),
+                atol=1e-4,
+            )
+        elif KEEPS_THE_PCA_START.get((name, k, seed)) is False:
+            assert not kept_start
+            assert held_out_mse(model, X_test) < 0.5 * pca_error
 
 
 def test_the_classic_recipe_fails_that_bar():
