@@ -117,3 +117,23 @@ def test_diverging_continuation_restores_the_previous_weights(small):
     after = ae.transform(X_test)
     assert np.isfinite(after).all()
     np.testing.assert_array_equal(before, after)
+
+
+def test_adam_is_fused_where_torch_has_it_and_takes_the_same_steps(small):
+    X = small[0]
+    settings = dict(n_components=4, max_epochs=3, random_state=0, device="cpu")
+    fused = Autoencoder(**settings).fit(X)
+    unfused = Autoencoder(**settings, net_params={"optimizer__fused": False}).fit(X)
+    cpu_fused = tuple(map(int, torch.__version__.split(".")[:2])) >= (2, 4)
+    assert fused.net_.optimizer_.defaults["fused"] is cpu_fused
+    assert not unfused.net_.optimizer_.defaults["fused"]
+    # One kernel per step instead of one per tensor: the same update, to rounding.
+    np.testing.assert_allclose(fused.transform(X), unfused.transform(X), rtol=1e-3, atol=1e-4)
+
+
+def test_a_silent_fit_builds_no_log_table(small, capsys):
+    X = small[0]
+    silent = Autoencoder(n_components=4, max_epochs=2, random_state=0).fit(X)
+    assert "print_log" not in dict(silent.net_.callbacks_)
+    Autoencoder(n_components=4, max_epochs=2, verbose=1, random_state=0).fit(X)
+    assert "train_loss" in capsys.readouterr().out
