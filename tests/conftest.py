@@ -37,7 +37,8 @@ def pytest_configure(config):
 # one worker, so that its fixtures are built once. Every other test is its own
 # unit of work, as under xdist's default `--dist load`. (xdist's own
 # `--dist loadgroup` does not group under pytest 9: it renames items through a
-# private attribute that pytest no longer reads.)
+# private attribute that pytest no longer reads; pytest-dev/pytest-xdist#1386,
+# open, with a fix proposed in #1388.)
 ONE_WORKER_MODULES = {
     "tests/test_distributed.py",
     "tests/test_regularised.py",
