@@ -69,7 +69,10 @@ def main():
             hidden_layer_sizes=ARCHITECTURE,
             batch_size=128,
             lr=1e-3,
-            max_epochs=10_000,  # the time budget stops it
+            # The time budget stops it and sets its schedule: no step budget
+            # (skae's default plans 100 epochs and would end the fit there).
+            max_steps=10**9,
+            max_epochs=10_000,
             n_iter_no_change=10_000,
             net_params={"callbacks": [("budget", TimeBudget(60 * args.budget_minutes))]},
             **common,
