@@ -68,6 +68,23 @@ def optimizer_params(optimizer, device) -> dict:
     return {}
 
 
+def shared_net_params(params: dict, optimizer, verbose, accelerator, device) -> dict:
+    """``params`` with what every skae net sets: its log and its optimizer's options.
+
+    A data-parallel net prints from the first process only when verbose (the
+    Accelerate mixin's default prints whatever ``verbose`` says); a silent
+    one-process net has no ``PrintLog``, which would tabulate the history
+    every epoch (a tenth of a small fit's time). The user's ``params`` win.
+    """
+    params = dict(params)
+    if accelerator is not None:
+        params["callbacks__print_log__sink"] = "auto" if verbose else _silent
+    elif not verbose and not any(k.startswith("callbacks__print_log") for k in params):
+        params["callbacks__print_log"] = None
+    placed_on = accelerator.device if accelerator is not None else device
+    return {**optimizer_params(optimizer, placed_on), **params}
+
+
 RECONSTRUCTION_LOSSES = {"mse": nn.MSELoss, "bce": nn.BCEWithLogitsLoss}
 
 
@@ -391,13 +408,7 @@ class BaseAutoencoder(
         if accelerator is not None:
             net_class = accelerated(AutoencoderNet)
             params.update(data_parallel_params(accelerator, seed))
-            # The mixin's default prints from the first process whatever verbose says.
-            params["callbacks__print_log__sink"] = "auto" if self.verbose else _silent
             device = None  # the accelerator places the module
-        elif not self.verbose and not any(k.startswith("callbacks__print_log") for k in params):
-            # A silent fit has no log table to build: skorch's PrintLog
-            # tabulates the history every epoch (a tenth of a small fit's time).
-            params["callbacks__print_log"] = None
         callbacks = [
             ("early_stopping", stopper),
             ("lr_schedule", CosineDecay()),
@@ -405,8 +416,7 @@ class BaseAutoencoder(
             *params.pop("callbacks", []),
         ]
         optimizer = OPTIMIZERS.get(self.optimizer, self.optimizer)
-        placed_on = accelerator.device if accelerator is not None else device
-        params = {**optimizer_params(optimizer, placed_on), **params}
+        params = shared_net_params(params, optimizer, self.verbose, accelerator, device)
         return net_class(
             module=module,
             criterion=self._criterion(),

@@ -13,7 +13,7 @@ from skorch import NeuralNet
 from skorch.callbacks import EarlyStopping
 from torch import nn
 
-from ._base import OPTIMIZERS, _fork_rng, _seed_from, _silent, optimizer_params
+from ._base import OPTIMIZERS, _fork_rng, _seed_from, _silent, shared_net_params
 from ._data import ArrayDataset, BatchIterator
 from ._denoising import DenoisingAE
 from ._distributed import (
@@ -250,13 +250,8 @@ class EncoderClassifier(PortableNetMixin, ClassifierMixin, BaseEstimator):
         net_class, params = NeuralNet, {}
         if accelerator is not None:
             net_class, params = accelerated(NeuralNet), data_parallel_params(accelerator, seed)
-            # The mixin's default prints from the first process whatever verbose says.
-            params["callbacks__print_log__sink"] = "auto" if self.verbose else _silent
             device = None  # the accelerator places the module
-        elif not self.verbose:  # no log table to build each epoch
-            params["callbacks__print_log"] = None
-        placed_on = accelerator.device if accelerator is not None else device
-        params = {**optimizer_params(OPTIMIZERS["adam"], placed_on), **params}
+        params = shared_net_params(params, OPTIMIZERS["adam"], self.verbose, accelerator, device)
         return net_class(
             module=module,
             criterion=nn.CrossEntropyLoss,
