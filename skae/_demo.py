@@ -206,7 +206,7 @@ def write_figures(fitted, sizes, X_test, y_test, image_shape, out: Path):
     ax.figure.savefig(written[-1], dpi=100, bbox_inches="tight")
 
     fig = plot_samples(fitted["VAE", k], n_samples=32, image_shape=image_shape, random_state=0)
-    fig.suptitle(f"VAE({k}) samples: decoder(z), z ~ N(0, I)", y=1.02)
+    fig.suptitle(f"VAE({k}) samples: decoder(z), z drawn from the fitted prior", y=1.02)
     written.append(out / "vae_samples.png")
     fig.savefig(written[-1], dpi=100, bbox_inches="tight")
     plt.close("all")

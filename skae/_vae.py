@@ -14,7 +14,8 @@ from ._base import BaseAutoencoder, _seed_from
 from ._docstrings import fill_docstring
 from ._inference import InferenceModules
 from ._likelihoods import CalibratedGaussianNLL, gaussian_nll_per_feature, ml_variance
-from ._penalties import GaussianKL, gaussian_kl
+from ._penalties import GaussianKL
+from ._priors import GaussianMixturePrior
 from .modules import ARCHITECTURES
 
 _LIKELIHOOD_LOSS = {"gaussian": "mse", "bernoulli": "bce"}
@@ -49,10 +50,18 @@ class VAE(BaseAutoencoder):
     data) and *complete* (codes drawn from the prior decode to valid data), so
     the decoder is a generator: :meth:`sample`.
 
+    After training, the prior N(0, I) is replaced by the one that maximises
+    the ELBO for the trained encoder and decoder, as closely as a Gaussian
+    mixture can follow it (``prior="mixture"``, see :mod:`skae._priors`):
+    with a sharp decoder the posteriors cluster, and codes drawn from N(0, I)
+    fall between the clusters and decode to blends.
+
     ``transform`` returns μ (deterministic, the posterior's centre) and
     ``inverse_transform`` the decoder's mean. ``score_samples`` is the
     per-row ELBO evaluated at z = μ (a deterministic single-point estimate of
-    the expectation) in nats, for the data in its own units.
+    the expectation) in nats, for the data in its own units, with the KL to
+    the fitted prior (an upper bound on it for a mixture, so that the ELBO
+    stays a lower bound).
 
     Parameters
     ----------
@@ -76,6 +85,13 @@ class VAE(BaseAutoencoder):
     kl_warmup : int, default=0
         Number of epochs over which the KL weight rises linearly to β
         (β/kl_warmup in the first epoch, never zero); 0 uses β throughout.
+    prior : {"mixture", "normal"}, default="mixture"
+        The prior p(z) of the fitted model, used by :meth:`sample` and
+        ``score_samples``. Training always uses N(0, I). ``"mixture"`` then
+        fits a Gaussian mixture (full covariances, 1 to 32 components chosen
+        by BIC) to draws from the training rows' posteriors, the aggregate
+        posterior, which is the ELBO-optimal prior; ``"normal"`` keeps
+        N(0, I), the textbook VAE.
     hidden_layer_sizes : tuple of int, default=(256, 64)
         Widths of the encoder's hidden layers; the decoder mirrors them.
     activation : str, default="elu"
@@ -87,6 +103,9 @@ class VAE(BaseAutoencoder):
     noise_variance_ : float or None
         The Gaussian decoder's noise variance σ² in the input's units
         (``likelihood="gaussian"``); ``None`` for the Bernoulli.
+    prior_ : GaussianMixturePrior
+        The fitted prior: ``weights``, ``means`` and ``covariances`` of its
+        components in the latent space of ``transform``.
 
     See Also
     --------
@@ -109,6 +128,7 @@ class VAE(BaseAutoencoder):
         "beta": [Interval(Real, 0, None, closed="left")],
         "likelihood": [StrOptions(set(_LIKELIHOOD_LOSS))],
         "kl_warmup": [Interval(Integral, 0, None, closed="left")],
+        "prior": [StrOptions({"mixture", "normal"})],
     }
     _regularised = True
 
@@ -119,6 +139,7 @@ class VAE(BaseAutoencoder):
         beta=1.0,
         likelihood="gaussian",
         kl_warmup=0,
+        prior="mixture",
         hidden_layer_sizes=(256, 64),
         activation="elu",
         architecture="mlp",
@@ -144,6 +165,7 @@ class VAE(BaseAutoencoder):
         self.beta = beta
         self.likelihood = likelihood
         self.kl_warmup = kl_warmup
+        self.prior = prior
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.architecture = architecture
@@ -192,6 +214,19 @@ class VAE(BaseAutoencoder):
     def _record_diagnostics(self, X):
         self._calibrate_latent_scale(X)
         self._calibrate_noise_variance(X)
+        self._fit_prior(X)
+
+    def _fit_prior(self, X):
+        if self.prior == "normal":
+            self.prior_ = GaussianMixturePrior.standard_normal(self.n_components)
+            return
+        posteriors = self._batched(lambda m, batch: torch.cat(m.posterior(batch), dim=1), X)
+        mu, log_var = np.split(posteriors.astype(np.float64), 2, axis=1)
+        # Seeded from random_state, and from 0 for an unseeded fit: the prior
+        # is then a function of the trained network, the same in every
+        # process of a data-parallel fit.
+        seed = 0 if self.random_state is None else _seed_from(self.random_state)
+        self.prior_ = GaussianMixturePrior.fit(mu, log_var, seed)
 
     def _calibrate_latent_scale(self, X):
         """Rescale each latent dimension to its ELBO-optimal scale, in closed form.
@@ -244,7 +279,7 @@ class VAE(BaseAutoencoder):
             log_likelihood = -F.binary_cross_entropy_with_logits(
                 output.decoded, target, reduction="none"
             ).sum(dim=1)
-        return log_likelihood - self.beta * gaussian_kl(output.mu, output.log_var)
+        return log_likelihood - self.beta * self.prior_.kl(output.mu, output.log_var)
 
     def score_samples(self, X):
         """Evidence lower bound of each row, at z = μ (higher is better).
@@ -279,7 +314,7 @@ class VAE(BaseAutoencoder):
         return super().score(X)
 
     def sample(self, n_samples=1, random_state=None):
-        """Generate data: decode codes drawn from the prior N(0, I).
+        """Generate data: decode codes drawn from the prior (``prior_``).
 
         Parameters
         ----------
@@ -298,7 +333,7 @@ class VAE(BaseAutoencoder):
         if not isinstance(n_samples, Integral) or n_samples < 1:
             raise ValueError(f"n_samples must be a positive integer, got {n_samples!r}.")
         generator = torch.Generator().manual_seed(_seed_from(random_state))
-        codes = torch.randn(n_samples, self.n_components, generator=generator).numpy()
+        codes = self.prior_.sample(n_samples, generator).numpy()
         return self._batched(lambda module, batch: module.decode(batch), codes)
 
 
@@ -325,6 +360,7 @@ class FixedVarianceVAE(VAE):
         module = self.net_.module_
         module.obs_log_var = torch.zeros((), device=module.mean.device)
         self.noise_variance_ = float(module.scale.pow(2).mean().cpu())
+        self._fit_prior(X)
 
 
 def _second_moment(mu, log_var):

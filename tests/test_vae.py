@@ -3,7 +3,9 @@
 import numpy as np
 import pytest
 import torch
+from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import pairwise_distances
+from sklearn.neural_network import MLPClassifier
 
 from skae import VAE, Autoencoder, latent_interpolation
 from skae._vae import FixedVarianceVAE
@@ -132,14 +134,25 @@ def test_learning_the_noise_variance_improves_the_held_out_elbo(vae, digits):
     assert vae.score(X_test) > fixed.score(X_test) + 10, (vae.score(X_test), fixed.score(X_test))
 
 
-@pytest.mark.parametrize("seed", [0, 1, 2])
-def test_vae_samples_lie_nearer_held_out_digits_than_ae_random_decodings(digits, seed):
-    """The course's point, at defaults: decode random codes; the VAE's lie among the digits.
+@pytest.fixture(scope="module")
+def digit_judges(digits):
+    """Classifiers trained on real digits: how confident they are that a sample is a digit."""
+    X_train, _, y_train, _ = digits
+    return {
+        "logistic": LogisticRegression(max_iter=2000).fit(X_train, y_train),
+        "mlp": MLPClassifier((128,), max_iter=500, random_state=0).fit(X_train, y_train),
+    }
 
-    Both judges of the issue were measured; only this one holds on digits
-    (see the VAE user guide): classifiers trained on real digits (logistic
-    regression, an MLP) were up to 2 points *less* confident on the VAE's
-    samples than on the autoencoder's random decodings, at seeds 0-2.
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_vae_samples_are_judged_digits_more_than_ae_random_decodings(digits, digit_judges, seed):
+    """The course's point, at defaults: decode random codes; the VAE's are digits.
+
+    Both judges of the issue, at every seed: classifiers trained on real
+    digits are more confident on the VAE's samples, and the samples lie
+    nearer held-out digits, than the autoencoder's decodings of random codes
+    drawn at its codes' mean and spread. The mean digit (500 copies), a
+    generator that knows nothing, fails the same bars.
     """
     X_train, X_test = digits[0], digits[1]
     vae = VAE(n_components=8, random_state=seed).fit(X_train)
@@ -147,18 +160,44 @@ def test_vae_samples_lie_nearer_held_out_digits_than_ae_random_decodings(digits,
     codes = ae.transform(X_train)
     rng = np.random.default_rng(seed)
     random_codes = rng.normal(codes.mean(axis=0), codes.std(axis=0), (500, 8))
-    ae_samples = ae.inverse_transform(random_codes.astype(np.float32))
+    sources = {
+        "vae": vae.sample(500, random_state=seed),
+        "ae": ae.inverse_transform(random_codes.astype(np.float32)),
+        "mean digit": np.tile(X_train.mean(axis=0), (500, 1)),
+    }
+    confidence, nearest = {}, {}
+    for name, samples in sources.items():
+        samples = np.clip(samples, 0.0, 1.0)
+        for judge, classifier in digit_judges.items():
+            confidence[name, judge] = classifier.predict_proba(samples).max(axis=1).mean()
+        nearest[name] = pairwise_distances(samples, X_test).min(axis=1).mean()
+    # Measured at seeds 0-3, VAE against AE (mean digit): logistic 0.83-0.87
+    # against 0.64-0.65 (0.32), MLP 0.94-0.96 against 0.82-0.85 (0.90),
+    # nearest-neighbour distance 1.14-1.19 against 1.52-1.55 (1.63).
+    for other in ("ae", "mean digit"):
+        assert confidence["vae", "logistic"] > confidence[other, "logistic"] + 0.1, confidence
+        assert confidence["vae", "mlp"] > confidence[other, "mlp"] + 0.02, confidence
+        assert nearest["vae"] < 0.85 * nearest[other], nearest
 
-    def nearest(samples):
-        return pairwise_distances(samples, X_test).min(axis=1).mean()
 
-    vae_nn = nearest(vae.sample(500, random_state=seed))
-    # Measured at seeds 0-2: 1.47-1.49 against 1.65-1.69 for the AE (0.87-0.91×)
-    # and 1.63 for 500 copies of the mean digit, a generator that knows
-    # nothing (0.90-0.92×).
-    mean_digit = np.tile(X_train.mean(axis=0), (500, 1))
-    assert vae_nn < 0.95 * nearest(ae_samples), (vae_nn, nearest(ae_samples))
-    assert vae_nn < 0.95 * nearest(mean_digit), (vae_nn, nearest(mean_digit))
+def test_the_standard_normal_prior_samples_worse_than_the_fitted_one(vae, digits, digit_judges):
+    """What the fitted prior buys: the same network, its codes drawn from N(0, I) instead."""
+    X_train, X_test = digits[0], digits[1]
+    fitted_prior, fitted_elbo = vae.prior_, vae.score(X_test)
+    fitted = np.clip(vae.sample(500, random_state=0), 0, 1)
+    try:
+        vae.set_params(prior="normal")._fit_prior(X_train)
+        normal = np.clip(vae.sample(500, random_state=0), 0, 1)
+        normal_elbo = vae.score(X_test)
+    finally:
+        vae.set_params(prior="mixture").prior_ = fitted_prior
+    judge = digit_judges["logistic"]
+    # Measured (d = 4, seed 0): confidence 0.84 against 0.73; held-out ELBO
+    # 24.8 against 24.0 nats per image.
+    assert judge.predict_proba(fitted).max(axis=1).mean() > (
+        judge.predict_proba(normal).max(axis=1).mean() + 0.08
+    )
+    assert fitted_elbo > normal_elbo + 0.3
 
 
 def test_kl_warmup_ramps_the_weight_without_ever_zeroing_it(small):
