@@ -82,7 +82,7 @@ def main():
     a = validity(clf, ae_samples, X_test)
 
     fig, axes = plt.subplots(1, 2, figsize=(10, 5.4))
-    grid(axes[0], vae_samples, "VAE.sample(): decoded draws from N(0, I)")
+    grid(axes[0], vae_samples, "VAE.sample(): decoded draws from the fitted prior")
     grid(axes[1], ae_samples, "Autoencoder: decoded random codes")
     fig.tight_layout()
     fig.savefig(RESULTS / "vae_samples.png", dpi=80)
