@@ -222,11 +222,9 @@ class VAE(BaseAutoencoder):
             return
         posteriors = self._batched(lambda m, batch: torch.cat(m.posterior(batch), dim=1), X)
         mu, log_var = np.split(posteriors.astype(np.float64), 2, axis=1)
-        # Seeded from random_state, and from 0 for an unseeded fit: the prior
-        # is then a function of the trained network, the same in every
-        # process of a data-parallel fit.
-        seed = 0 if self.random_state is None else _seed_from(self.random_state)
-        self.prior_ = GaussianMixturePrior.fit(mu, log_var, seed)
+        # The fit's own seed: an unseeded fit draws anew, and every process of
+        # a data-parallel fit holds the same seed, hence the same prior.
+        self.prior_ = GaussianMixturePrior.fit(mu, log_var, self._seed % 2**32)
 
     def _calibrate_latent_scale(self, X):
         """Rescale each latent dimension to its ELBO-optimal scale, in closed form.
