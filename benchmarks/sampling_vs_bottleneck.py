@@ -37,6 +37,7 @@ method: a grid of samples for each d.
 
 import argparse
 import time
+from contextlib import contextmanager
 
 import matplotlib
 
@@ -73,22 +74,15 @@ def ae_mixture_decodings(ae, X, n, seed=0):
     return ae.inverse_transform(drawn)
 
 
-def score_with_normal_prior(vae, X, X_test):
-    """The held-out ELBO of the same VAE with the prior N(0, I)."""
+@contextmanager
+def normal_prior(vae, X):
+    """The same VAE with the textbook prior N(0, I) in place of the fitted one, for a while."""
     fitted = vae.prior_
     vae.set_params(prior="normal")._fit_prior(X)
-    elbo = vae.score(X_test)
-    vae.set_params(prior="mixture").prior_ = fitted
-    return elbo
-
-
-def vae_normal_prior_samples(vae, X, n, seed=0):
-    """The same VAE's samples with the textbook prior N(0, I) in place of the fitted one."""
-    fitted = vae.prior_
-    vae.set_params(prior="normal")._fit_prior(X)
-    drawn = vae.sample(n, random_state=seed)
-    vae.set_params(prior="mixture").prior_ = fitted
-    return drawn
+    try:
+        yield vae
+    finally:
+        vae.set_params(prior="mixture").prior_ = fitted
 
 
 class Judges:
@@ -143,9 +137,10 @@ def main():
             if isinstance(model, VAE):
                 drawn = {method: model.sample(N_SAMPLES, random_state=0)}
                 if "calibrated" in method:
-                    drawn[f"{method}, N(0, I) prior"] = vae_normal_prior_samples(
-                        model, X, N_SAMPLES
-                    )
+                    with normal_prior(model, X) as textbook:
+                        drawn[f"{method}, N(0, I) prior"] = textbook.sample(
+                            N_SAMPLES, random_state=0
+                        )
             else:
                 drawn = {
                     method: ae_random_decodings(model, X, N_SAMPLES),
@@ -164,9 +159,11 @@ def main():
                 print(rows[-1], flush=True)
             if method.startswith("VAE (calibrated") and architecture == "mlp":
                 fixed = FixedVarianceVAE(d, random_state=0, **kw).fit(X)
+                with normal_prior(model, X) as textbook:
+                    textbook_elbo = textbook.score(X_test)
                 elbo_rows.append(
                     f"| {architecture} | {d} | {fixed.score(X_test):.1f} | "
-                    f"{score_with_normal_prior(model, X, X_test):.1f} | "
+                    f"{textbook_elbo:.1f} | "
                     f"{model.score(X_test):.1f} | {model.prior_.n_components} | "
                     f"{fixed.noise_variance_:.4f} | {model.noise_variance_:.4f} |"
                 )
