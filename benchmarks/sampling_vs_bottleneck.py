@@ -69,7 +69,9 @@ def ae_mixture_decodings(ae, X, n, seed=0):
     """Decode codes drawn from a mixture fitted to the AE's codes, as the VAE fits its prior."""
     codes = ae.transform(X).astype(np.float64)
     point_masses = np.full_like(codes, -60.0)  # log σ² of a posterior that is a point
-    mixture = GaussianMixturePrior.fit(codes, point_masses, random_state=seed)
+    mixture = GaussianMixturePrior.fit(
+        lambda rows: (codes[rows], point_masses[rows]), len(codes), random_state=seed
+    )
     drawn = mixture.sample(n, torch.Generator().manual_seed(seed)).numpy()
     return ae.inverse_transform(drawn)
 

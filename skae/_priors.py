@@ -59,18 +59,19 @@ class GaussianMixturePrior:
         return cls(np.ones(1), np.zeros((1, n_latent)), np.eye(n_latent)[None])
 
     @classmethod
-    def fit(cls, mu: np.ndarray, log_var: np.ndarray, random_state: int) -> "GaussianMixturePrior":
+    def fit(cls, posterior, n_rows: int, random_state: int) -> "GaussianMixturePrior":
         """Fit to one draw from each row's posterior N(μ, diag σ²), components chosen by BIC.
 
-        Rows are subsampled to :data:`MAX_DRAWS`. The ladder of component
-        counts stops at the first count whose BIC is no better than the
-        previous one's, or where a component would have fewer rows to
-        estimate it from than it has parameters.
+        ``posterior(rows)`` returns ``(mu, log_var)`` of those training rows,
+        so that only the rows used are encoded: :data:`MAX_DRAWS` of them, at
+        random, when there are more. The ladder of component counts stops at
+        the first count whose BIC is no better than the previous one's, or
+        where a component would have fewer rows to estimate it from than it
+        has parameters.
         """
         rng = np.random.default_rng(random_state)
-        if len(mu) > MAX_DRAWS:
-            rows = rng.choice(len(mu), MAX_DRAWS, replace=False)
-            mu, log_var = mu[rows], log_var[rows]
+        rows = slice(None) if n_rows <= MAX_DRAWS else rng.choice(n_rows, MAX_DRAWS, replace=False)
+        mu, log_var = posterior(rows)
         draws = mu + np.exp(0.5 * log_var) * rng.standard_normal(mu.shape)
         n_rows, n_latent = draws.shape
         parameters = n_latent + n_latent * (n_latent + 1) // 2 + 1

@@ -220,11 +220,14 @@ class VAE(BaseAutoencoder):
         if self.prior == "normal":
             self.prior_ = GaussianMixturePrior.standard_normal(self.n_components)
             return
-        posteriors = self._batched(lambda m, batch: torch.cat(m.posterior(batch), dim=1), X)
-        mu, log_var = np.split(posteriors.astype(np.float64), 2, axis=1)
+
+        def posterior(rows):
+            joint = self._batched(lambda m, batch: torch.cat(m.posterior(batch), dim=1), X[rows])
+            return np.split(joint.astype(np.float64), 2, axis=1)
+
         # The fit's own seed: an unseeded fit draws anew, and every process of
         # a data-parallel fit holds the same seed, hence the same prior.
-        self.prior_ = GaussianMixturePrior.fit(mu, log_var, self._seed % 2**32)
+        self.prior_ = GaussianMixturePrior.fit(posterior, len(X), self._seed % 2**32)
 
     def _calibrate_latent_scale(self, X):
         """Rescale each latent dimension to its ELBO-optimal scale, in closed form.
