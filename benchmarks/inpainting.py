@@ -79,6 +79,11 @@ def pca_completion(pca: PCA, images: np.ndarray, hidden: np.ndarray) -> np.ndarr
     return completed
 
 
+def beside_mask(images, hidden):
+    """The network's input for random holes: the image with its holes at 0, beside the mask."""
+    return np.hstack([np.where(hidden, 0, images), hidden]).astype(np.float32)
+
+
 def skae_completion(n_components, X_train, X_test, hidden_test, mask_name, side, rng, seed, copies):
     if mask_name == "lower half":
         visible = ~lower_half(1, side, rng)[0]
@@ -87,11 +92,10 @@ def skae_completion(n_components, X_train, X_test, hidden_test, mask_name, side,
         predicted = model.predict(X_test[:, visible])
     else:
         train_masks = random_half(copies * len(X_train), side, rng)
-        doubled = np.vstack([X_train] * copies)
-        inputs = np.hstack([np.where(train_masks, 0, doubled), train_masks]).astype(np.float32)
-        model = EncoderDecoderRegressor(n_components, random_state=seed).fit(inputs, doubled)
-        test_inputs = np.hstack([np.where(hidden_test, 0, X_test), hidden_test])
-        predicted = model.predict(test_inputs.astype(np.float32))
+        copied = np.vstack([X_train] * copies)
+        model = EncoderDecoderRegressor(n_components, random_state=seed)
+        model.fit(beside_mask(copied, train_masks), copied)
+        predicted = model.predict(beside_mask(X_test, hidden_test))
     return np.where(hidden_test, predicted, X_test)
 
 
