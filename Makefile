@@ -17,14 +17,15 @@ STAMP := $(VENV)/.skae-installed
 # pip byte-compiles what it installs one file at a time, a third of the
 # install's time; compileall does it on every core. (Compiling is not left to
 # the first import: with PYTHONDONTWRITEBYTECODE set, as on this project's
-# machines, every process would compile torch again.) Files that do not
-# compile on this Python, such as torch's 3.12-only test helpers, are skipped
-# as pip skips them.
+# machines, every process would compile torch again.) The packages' own test
+# suites, a third of the files, are never imported and are not compiled;
+# files that do not compile on this Python, such as torch's 3.12-only test
+# helpers, are skipped as pip skips them.
 $(STAMP): pyproject.toml Makefile
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -c "import torch" 2>/dev/null || $(BIN)/python -m pip install -q --no-compile $(TORCH_SPEC)
 	$(BIN)/python -m pip install -q --no-compile -e ".[test,plot,onnx,skops,dask,distributed]"
-	$(BIN)/python -m compileall -q -j 0 $(VENV)/lib > /dev/null || true
+	$(BIN)/python -m compileall -q -j 0 -x '/tests?/' $(VENV)/lib > /dev/null || true
 	touch $(STAMP)
 
 install: $(STAMP)
