@@ -318,7 +318,7 @@ class BaseAutoencoder(
             )
         return X
 
-    def _standardization(self, X: np.ndarray):
+    def _standardization(self, X: np.ndarray, name: str = "X"):
         """The ``(mean, scale)`` of the affine map ``(x - mean) / scale`` the module applies.
 
         For ``loss="mse"``: the per-feature mean and one global scale, so that
@@ -330,7 +330,7 @@ class BaseAutoencoder(
         standardisation keeps too).
         """
         if self._loss() == "bce":
-            return self._unit_interval_map(X)
+            return self._unit_interval_map(X, name)
         # Accumulate in float64 over bounded chunks: no float64 copy of X. The
         # sums are taken about a row of X: about zero, E[x²] - E[x]² cancels
         # catastrophically for features whose spread is small beside their
@@ -338,18 +338,32 @@ class BaseAutoencoder(
         shift = np.asarray(X[0], dtype=np.float64)
         total = np.zeros(X.shape[1])
         total_sq = np.zeros(X.shape[1])
+        low, high = np.full(X.shape[1], np.inf), np.full(X.shape[1], -np.inf)
         for chunk in _chunks(X):
             chunk = chunk.astype(np.float64) - shift
             total += chunk.sum(axis=0)
             total_sq += np.einsum("ij,ij->j", chunk, chunk)
+            low, high = np.minimum(low, chunk.min(axis=0)), np.maximum(high, chunk.max(axis=0))
         shifted_mean = total / len(X)
+        self._check_spread(np.maximum(high - shifted_mean, shifted_mean - low).max(), name)
         variance = np.maximum(total_sq / len(X) - shifted_mean**2, 0.0)
         scale = np.sqrt(variance.mean())
         if not np.isfinite(scale) or scale <= np.finfo(np.float32).tiny:
             scale = 1.0
         return (shift + shifted_mean).astype(np.float32), np.float32(scale)
 
-    def _unit_interval_map(self, X: np.ndarray):
+    def _check_spread(self, largest: float, name: str):
+        """Refuse data whose centred values overflow float32, where the module centres them."""
+        float32_max = float(np.finfo(np.float32).max)
+        if largest > float32_max:
+            raise ValueError(
+                f"Input {name} spreads beyond float32's range: values lie up to {largest:g} "
+                f"from where {type(self).__name__} centres them (float32's largest is "
+                f"{float32_max:g}), and training runs in float32. Rescale {name}, e.g. with "
+                "StandardScaler."
+            )
+
+    def _unit_interval_map(self, X: np.ndarray, name: str = "X"):
         """``(mean, scale)`` of the binary cross-entropy's map of ``X`` into [0, 1]."""
         low, high = np.inf, -np.inf
         for chunk in _chunks(X):
@@ -357,10 +371,9 @@ class BaseAutoencoder(
         if low >= 0 and high <= 1:
             return np.zeros(X.shape[1], np.float32), np.float32(1.0)
         scale = high - low
-        if not np.finfo(np.float32).tiny < scale <= np.finfo(np.float32).max:
-            # Constant X (every row maps to 0), or a spread beyond float32
-            # (then x - low overflows, and the fit stops as diverged).
-            scale = 1.0
+        self._check_spread(scale, name)  # x - low is computed in float32
+        if scale <= np.finfo(np.float32).tiny:
+            scale = 1.0  # constant X: every row maps to 0
         return np.full(X.shape[1], low, np.float32), np.float32(scale)
 
     # -- building and training ----------------------------------------------
@@ -369,7 +382,7 @@ class BaseAutoencoder(
         torch.manual_seed(seed)
         module = self._build_module(X).set_standardization(*self._standardization(X))
         if Y is not None:  # a paired target: the decoder's own standardisation
-            module.set_target_standardization(*self._standardization(Y))
+            module.set_target_standardization(*self._standardization(Y, "y"))
         self._initialize_module(module, X)
         holdout = self._holdout(len(X))
         net = self._new_net(module, self._penalties(X), holdout, seed, device, accelerator)

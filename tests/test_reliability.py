@@ -7,7 +7,14 @@ import torch
 from sklearn.utils._param_validation import InvalidParameterError
 
 import skae._base
-from skae import Autoencoder, DenoisingAE, DivergenceError, LinearAE, SparseAE
+from skae import (
+    Autoencoder,
+    DenoisingAE,
+    DivergenceError,
+    EncoderDecoderRegressor,
+    LinearAE,
+    SparseAE,
+)
 from skae._penalties import KLSparsity
 from skae.modules import AEOutput
 
@@ -185,6 +192,23 @@ def test_sparse_ae_on_extreme_finite_input_trains_or_says_why(sparsity, name):
         )
     except (ValueError, DivergenceError):
         pass  # skae's own errors; anything else (torch's RuntimeError) fails the test
+
+
+@pytest.mark.parametrize("loss", ["mse", "bce"])
+def test_a_spread_beyond_float32_is_refused_by_name_not_reported_as_divergence(loss):
+    # Every value fits in float32, but x - mean does not: the fit used to stop
+    # with a DivergenceError that suggested a lower lr.
+    X = _EXTREME["spread_beyond_float32"]
+    with pytest.raises(ValueError, match="spreads beyond float32's range"):
+        Autoencoder(n_components=2, loss=loss, max_epochs=2, random_state=0).fit(X)
+    Autoencoder(n_components=2, loss=loss, max_epochs=2, random_state=0).fit(X / 4)
+
+
+def test_a_target_spread_beyond_float32_is_refused_naming_y():
+    Y = _EXTREME["spread_beyond_float32"]
+    X = np.random.default_rng(0).normal(size=Y.shape)
+    with pytest.raises(ValueError, match="Input y spreads beyond float32's range"):
+        EncoderDecoderRegressor(n_components=2, max_epochs=2, random_state=0).fit(X, Y)
 
 
 @pytest.mark.parametrize(
