@@ -25,7 +25,7 @@ $(STAMP): pyproject.toml Makefile
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -c "import torch" 2>/dev/null || $(BIN)/python -m pip install -q --no-compile $(TORCH_SPEC)
 	$(BIN)/python -m pip install -q --no-compile -e ".[test,plot,onnx,skops,dask,distributed]"
-	$(BIN)/python -m compileall -q -j 0 -x '/tests?/' $(VENV)/lib > /dev/null || true
+	$(BIN)/python -m compileall -q -j 0 -x 'site-packages/.+/tests?/' $(VENV)/lib > /dev/null || true
 	touch $(STAMP)
 
 install: $(STAMP)
