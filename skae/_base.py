@@ -308,15 +308,19 @@ class BaseAutoencoder(
                 raise ValueError(f"Input X contains NaN or infinity ({type(self).__name__}).")
             if check_range:
                 largest = max(largest, float(chunk.max()), -float(chunk.min()))
+        self._refuse_beyond_float32(largest, "X", "holds values beyond float32's range")
+        return X
+
+    def _refuse_beyond_float32(self, largest: float, name: str, what: str, measure=None):
+        """Training runs in float32: refuse data whose ``largest`` magnitude overflows it."""
         float32_max = float(np.finfo(np.float32).max)
         if largest > float32_max:
+            measure = measure or "largest absolute value"
             raise ValueError(
-                f"Input X holds values beyond float32's range (largest absolute value "
-                f"{largest:g}, float32's largest is {float32_max:g}); "
-                f"{type(self).__name__} trains in float32. Rescale X, e.g. with "
-                "StandardScaler."
+                f"Input {name} {what} ({measure} {largest:g}, float32's largest is "
+                f"{float32_max:g}); {type(self).__name__} trains in float32. Rescale "
+                f"{name}, e.g. with StandardScaler."
             )
-        return X
 
     def _standardization(self, X: np.ndarray, name: str = "X"):
         """The ``(mean, scale)`` of the affine map ``(x - mean) / scale`` the module applies.
@@ -353,15 +357,10 @@ class BaseAutoencoder(
         return (shift + shifted_mean).astype(np.float32), np.float32(scale)
 
     def _check_spread(self, largest: float, name: str):
-        """Refuse data whose centred values overflow float32, where the module centres them."""
-        float32_max = float(np.finfo(np.float32).max)
-        if largest > float32_max:
-            raise ValueError(
-                f"Input {name} spreads beyond float32's range: values lie up to {largest:g} "
-                f"from where {type(self).__name__} centres them (float32's largest is "
-                f"{float32_max:g}), and training runs in float32. Rescale {name}, e.g. with "
-                "StandardScaler."
-            )
+        """Refuse data whose centred values overflow float32 (every value may fit)."""
+        self._refuse_beyond_float32(
+            largest, name, "spreads beyond float32's range", "largest distance from its centre"
+        )
 
     def _unit_interval_map(self, X: np.ndarray, name: str = "X"):
         """``(mean, scale)`` of the binary cross-entropy's map of ``X`` into [0, 1]."""

@@ -158,11 +158,7 @@ class EncoderDecoderRegressor(RegressorMixin, BaseAutoencoder):
         Y = y.reshape(-1, 1) if y.ndim == 1 else y
         Y = Y.astype(np.float64 if Y.dtype == np.float64 else np.float32, copy=False)
         largest = float(np.abs(Y).max()) if Y.size else 0.0
-        if largest > np.finfo(np.float32).max:  # as for X: training runs in float32
-            raise ValueError(
-                f"y holds values beyond float32's range (largest absolute value {largest:g}); "
-                f"{type(self).__name__} trains in float32. Rescale y."
-            )
+        self._refuse_beyond_float32(largest, "y", "holds values beyond float32's range")
         return Y
 
     @_fit_context(prefer_skip_nested_validation=True)

@@ -204,11 +204,13 @@ def test_a_spread_beyond_float32_is_refused_by_name_not_reported_as_divergence(l
     Autoencoder(n_components=2, loss=loss, max_epochs=2, random_state=0).fit(X / 4)
 
 
-def test_a_target_spread_beyond_float32_is_refused_naming_y():
+def test_a_target_beyond_float32_is_refused_naming_y():
     Y = _EXTREME["spread_beyond_float32"]
     X = np.random.default_rng(0).normal(size=Y.shape)
     with pytest.raises(ValueError, match="Input y spreads beyond float32's range"):
         EncoderDecoderRegressor(n_components=2, max_epochs=2, random_state=0).fit(X, Y)
+    with pytest.raises(ValueError, match="Input y holds values beyond float32's range"):
+        EncoderDecoderRegressor(n_components=2, max_epochs=2, random_state=0).fit(X, Y * 2)
 
 
 @pytest.mark.parametrize(
