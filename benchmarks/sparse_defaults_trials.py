@@ -30,10 +30,9 @@ import warnings
 import numpy as np
 import torch
 from _common import load_mnist_flat, write_result
+from defaults_panel import PIPELINE_SETS, load, pca_pipeline
 from joblib import Parallel, delayed
 from scipy.stats import rankdata
-from sklearn.datasets import load_breast_cancer, load_digits, load_wine
-from sklearn.decomposition import PCA
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold, train_test_split
@@ -53,29 +52,23 @@ CANDIDATES = {
     "kl, 256 units": dict(sparsity="kl"),
 }
 REFERENCES = ("raw features", "PCA pipeline")
-# (loader, outer folds, standardise) as in defaults_panel.py's pipeline table.
-TABLES = {
-    "digits": (load_digits, 3, False),
-    "wine": (load_wine, 5, True),
-    "breast_cancer": (load_breast_cancer, 5, True),
-}
 
 
 def pipeline(label, n_features, scale):
     if label == "raw features":
-        steps = []
+        pipe = Pipeline([("clf", LogisticRegression())])
     elif label == "PCA pipeline":
-        steps = [("pca", PCA(n_components=min(SparseAE().n_components, n_features)))]
+        pipe = pca_pipeline(n_features)
     else:
-        steps = [("ae", SparseAE(random_state=0, **CANDIDATES[label]))]
-    scaler = [("scale", StandardScaler())] if scale else []
-    return Pipeline([*scaler, *steps, ("clf", LogisticRegression())])
+        sparse = SparseAE(random_state=0, **CANDIDATES[label])
+        pipe = Pipeline([("ae", sparse), ("clf", LogisticRegression())])
+    return Pipeline([("scale", StandardScaler()), *pipe.steps]) if scale else pipe
 
 
 def validation_splits(with_mnist, data):
     """``(dataset, X_fit, y_fit, X_validation, y_validation, standardise)``, test rows unseen."""
-    for name, (loader, folds, scale) in TABLES.items():
-        X, y = loader(return_X_y=True)
+    for name, folds, scale in PIPELINE_SETS:
+        X, y = load(name)
         X = X.astype(np.float32)
         # cross_val_score's folds in defaults_panel.py: StratifiedKFold, unshuffled.
         for fold, (train, _test) in enumerate(StratifiedKFold(folds).split(X, y)):
@@ -166,9 +159,7 @@ def main():
         f"Best mean rank: {best} ({mean_rank[best]:.2f}); "
         f"the default ({DEFAULT}): {mean_rank[DEFAULT]:.2f}."
     )
-    folds = ", ".join(
-        f"{name} {folds} folds" for name, (_, folds, _) in TABLES.items() if name in datasets
-    )
+    folds = ", ".join(f"{name} {folds} folds" for name, folds, _ in PIPELINE_SETS)
     body = (
         "Validation accuracy of `Pipeline([SparseAE(**candidate), LogisticRegression()])`, "
         f"mean over the validation splits ({folds}"
