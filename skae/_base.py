@@ -311,11 +311,12 @@ class BaseAutoencoder(
         self._refuse_beyond_float32(largest, "X", "holds values beyond float32's range")
         return X
 
-    def _refuse_beyond_float32(self, largest: float, name: str, what: str, measure=None):
+    def _refuse_beyond_float32(
+        self, largest: float, name: str, what: str, measure: str = "largest absolute value"
+    ):
         """Training runs in float32: refuse data whose ``largest`` magnitude overflows it."""
         float32_max = float(np.finfo(np.float32).max)
         if largest > float32_max:
-            measure = measure or "largest absolute value"
             raise ValueError(
                 f"Input {name} {what} ({measure} {largest:g}, float32's largest is "
                 f"{float32_max:g}); {type(self).__name__} trains in float32. Rescale "
