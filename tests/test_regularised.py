@@ -39,6 +39,21 @@ def test_topk_keeps_at_most_k_active_units_per_row(digits):
     assert ae.active_fraction_ == pytest.approx(np.mean(ae.transform(X_train) > 0))
 
 
+@pytest.mark.parametrize("sparsity", ["topk", "l1"])
+def test_relu_codes_are_published_in_the_datas_units(digits, sparsity):
+    """A published value c of one unit moves the reconstruction by length c, in X's units."""
+    X_train = digits[0] * 3.0  # the data's units are not the standardised ones training uses
+    ae = SparseAE(n_components=32, sparsity=sparsity, k=4, max_epochs=5, random_state=0)
+    codes = ae.fit(X_train).transform(X_train)
+    alive = np.flatnonzero((codes > 0).any(axis=0))
+    typical = np.sqrt(np.mean(codes**2, axis=0))
+    moved = ae.inverse_transform(np.diag(typical).astype(np.float32)) - ae.inverse_transform(
+        np.zeros((1, 32), np.float32)
+    )
+    assert len(alive) > 16
+    np.testing.assert_allclose(np.linalg.norm(moved, axis=1)[alive], typical[alive], rtol=1e-3)
+
+
 class TopKWithoutRevival(SparseAE):
     def _callbacks(self):
         return []
