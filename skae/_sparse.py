@@ -257,10 +257,20 @@ class SparseAE(BaseAutoencoder):
         rms = np.sqrt(np.mean(np.square(codes, dtype=np.float64), axis=0))
         rms[~(rms > 0)] = 1.0  # a dead unit: measured at code 1
         device = module.mean.device
+        n_units = len(rms)
+        length = np.empty(n_units)
         with torch.no_grad():
-            typical = torch.diag(torch.as_tensor(rms, dtype=torch.float32, device=device))
-            change = module.decode(typical) - module.decode(torch.zeros_like(typical[:1]))
-        length = change.flatten(1).double().norm(dim=1).cpu().numpy() / rms
+            zero = module.decode(torch.zeros((1, n_units), device=device))
+            # One unit on per row, a bounded block of units at a time.
+            for start in range(0, n_units, 1024):
+                block = torch.zeros((min(1024, n_units - start), n_units), device=device)
+                rows = torch.arange(len(block), device=device)
+                block[rows, rows + start] = torch.as_tensor(
+                    rms[start : start + len(block)], dtype=torch.float32, device=device
+                )
+                change = (module.decode(block) - zero).flatten(1).double().norm(dim=1)
+                length[start : start + len(block)] = change.cpu().numpy()
+        length /= rms
         # A unit that decodes to nothing keeps its raw code (a zero divisor
         # would make inverse_transform multiply by infinity).
         length[~(np.isfinite(length) & (length > 0))] = 1.0
