@@ -45,6 +45,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
 from skae import SparseAE
+from skae._sparse import code_rms
 
 DEFAULT = "topk, 256 units, k = 64"
 CANDIDATES = {
@@ -69,9 +70,7 @@ class UnitRMSCodes(SparseAE):
 
     @staticmethod
     def _data_unit_scale(module, codes):
-        rms = np.sqrt(np.mean(np.square(codes, dtype=np.float64), axis=0))
-        rms[~(rms > 0)] = 1.0
-        return torch.as_tensor(rms, dtype=torch.float32, device=module.mean.device)
+        return torch.as_tensor(code_rms(codes), dtype=torch.float32, device=module.mean.device)
 
 
 def pipeline(label, n_features, scale):

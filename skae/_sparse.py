@@ -65,6 +65,13 @@ class ReviveDeadUnits(Callback):
         net.history.record("revived_units", len(dead))
 
 
+def code_rms(codes: np.ndarray) -> np.ndarray:
+    """Each unit's root mean square over ``codes``' rows; 1 for a unit that never fires."""
+    rms = np.sqrt(np.mean(np.square(codes, dtype=np.float64), axis=0))
+    rms[~(rms > 0)] = 1.0
+    return rms
+
+
 @fill_docstring
 class SparseAE(BaseAutoencoder):
     """Sparse autoencoder: few code units active per input.
@@ -254,8 +261,7 @@ class SparseAE(BaseAutoencoder):
         this way, against 0.965 and 0.922 with every unit at root mean
         square 1 (digits and wine equal). Zeros stay zeros.
         """
-        rms = np.sqrt(np.mean(np.square(codes, dtype=np.float64), axis=0))
-        rms[~(rms > 0)] = 1.0  # a dead unit: measured at code 1
+        rms = code_rms(codes)
         device = module.mean.device
         n_units = len(rms)
         length = np.empty(n_units)
