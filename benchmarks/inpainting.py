@@ -65,6 +65,9 @@ from sklearn.neural_network import MLPClassifier  # noqa: E402
 from skae import EncoderDecoderRegressor  # noqa: E402
 
 SKAE = "skae EncoderDecoderRegressor"
+# The measures of each completion, in the columns of a method's scores: name,
+# +1 where higher is better (-1: lower), format.
+MEASURES = (("MSE", -1, ".4f"), ("logistic judge", 1, ".3f"), ("MLP judge", 1, ".3f"))
 
 
 def lower_half(n_images: int, side: int, rng) -> np.ndarray:
@@ -216,12 +219,15 @@ def load(name, seed, mnist_rows):
     return data, 28, 32, {"n_nearest_features": 50, "max_iter": 5}
 
 
-def mean_and_error(values, form: str) -> str:
+def standard_error(values: np.ndarray) -> float:
+    return values.std(ddof=1) / np.sqrt(len(values))
+
+
+def mean_and_error(values: np.ndarray, form: str) -> str:
     """The mean over draws, with its standard error where there are several."""
-    values = np.asarray(values, dtype=float)
     if len(values) == 1:
         return f"{values[0]:{form}}"
-    return f"{values.mean():{form}} ± {values.std(ddof=1) / np.sqrt(len(values)):{form}}"
+    return f"{values.mean():{form}} ± {standard_error(values):{form}}"
 
 
 def table(name, draws):
@@ -264,13 +270,12 @@ def table(name, draws):
         }  # method -> draws x (MSE, logistic, MLP, seconds)
         means = {method: s.mean(axis=0) for method, s in scores.items()}
         best = [
-            min(m[0] for m in means.values()),
-            max(m[1] for m in means.values()),
-            max(m[2] for m in means.values()),
+            sign * max(sign * m[column] for m in means.values())
+            for column, (_, sign, _) in enumerate(MEASURES)
         ]
         for method, s in scores.items():
             cells = []
-            for column, form in enumerate((".4f", ".3f", ".3f")):
+            for column, (_, _, form) in enumerate(MEASURES):
                 cell = mean_and_error(s[:, column], form)
                 cells.append(f"**{cell}**" if means[method][column] == best[column] else cell)
             lines.append(f"| {mask} | {method} | {' | '.join(cells)} | {means[method][3]:.1f} |")
@@ -284,17 +289,11 @@ def paired_margins(mask, scores) -> str:
     skae = scores[SKAE]
     others = {m: s for m, s in scores.items() if m != SKAE}
     parts = []
-    for column, (measure, sign) in enumerate(
-        (("MSE", -1), ("logistic judge", 1), ("MLP judge", 1))
-    ):
+    for column, (measure, sign, _) in enumerate(MEASURES):
         rival = max(others, key=lambda m: sign * others[m][:, column].mean())
         difference = skae[:, column] - others[rival][:, column]
         ahead = int(np.sum(sign * difference > 0))
-        spread = (
-            f" ± {difference.std(ddof=1) / np.sqrt(len(difference)):.4f}"
-            if len(difference) > 1
-            else ""
-        )
+        spread = f" ± {standard_error(difference):.4f}" if len(difference) > 1 else ""
         parts.append(
             f"{measure}: {difference.mean():+.4f}{spread} against {rival.split(' ')[0]}, "
             f"skae ahead in {ahead} of {len(difference)} draws"
