@@ -16,8 +16,9 @@ held-out rows:
 
 The candidates vary the mechanism, the code size and k, and the scale the
 codes are published on: ``SparseAE`` publishes each ReLU unit in the data's
-units, and the last candidate (``UnitRMSCodes``) every unit at root mean
-square 1, the scaling it replaced.
+units; ``UnitRMSCodes`` every unit at root mean square 1, the scaling it
+replaced; ``FrameScaledCodes`` the data's units times one factor that undoes
+the L2 cost of the units' redundancy (its docstring derives it).
 
 One set of defaults serves every dataset, so the candidates are ranked on
 each dataset and the ranks averaged; raw features and the PCA pipeline are
@@ -57,6 +58,7 @@ CANDIDATES = {
     "l1, 256 units": dict(sparsity="l1"),
     "kl, 256 units": dict(sparsity="kl"),
     "topk, 256 units, k = 64, units at root mean square 1": dict(estimator="unit_rms"),
+    "topk, 256 units, k = 64, codes at the frame scale": dict(estimator="frame"),
 }
 REFERENCES = ("raw features", "PCA pipeline")
 
@@ -73,6 +75,34 @@ class UnitRMSCodes(SparseAE):
         return torch.as_tensor(code_rms(codes), dtype=torch.float32, device=module.mean.device)
 
 
+class FrameScaledCodes(SparseAE):
+    """SparseAE whose codes, in the data's units, are all multiplied by one factor s.
+
+    In the data's units a classifier reproducing a linear function w·x̂ of
+    the reconstruction weights unit j by w·d̂ⱼ (d̂ⱼ its unit direction), at an
+    L2 cost of Σⱼ (w·d̂ⱼ)²: the redundancy of 256 overlapping directions
+    makes that about n_components / n_features times ‖w‖², the cost on X.
+    Averaged over the data's directions (w drawn from X's covariance Σ) the
+    factor is s² = Σⱼ d̂ⱼᵀΣd̂ⱼ / tr Σ; codes multiplied by s pay ‖w‖² again.
+    """
+
+    def _record_diagnostics(self, X):
+        super()._record_diagnostics(X)
+        module = self.net_.module_
+        n_units = self.n_components
+        with torch.no_grad():
+            zero = module.decode(torch.zeros((1, n_units)))
+            change = (module.decode(torch.eye(n_units)) - zero).double().numpy()
+        length = np.linalg.norm(change, axis=1)
+        directions = change[length > 0] / length[length > 0, None]
+        centred = np.asarray(X, dtype=np.float64) - np.mean(X, axis=0, dtype=np.float64)
+        gain = (centred @ directions.T).var(axis=0).sum() / centred.var(axis=0).sum()
+        module.code_scale = module.code_scale / float(np.sqrt(gain))
+
+
+ESTIMATORS = {"unit_rms": UnitRMSCodes, "frame": FrameScaledCodes}
+
+
 def pipeline(label, n_features, scale):
     if label == "raw features":
         pipe = Pipeline([("clf", LogisticRegression())])
@@ -80,7 +110,7 @@ def pipeline(label, n_features, scale):
         pipe = pca_pipeline(n_features)
     else:
         params = dict(CANDIDATES[label])
-        estimator = UnitRMSCodes if params.pop("estimator", None) == "unit_rms" else SparseAE
+        estimator = ESTIMATORS.get(params.pop("estimator", None), SparseAE)
         sparse = estimator(random_state=0, **params)
         pipe = Pipeline([("ae", sparse), ("clf", LogisticRegression())])
     return Pipeline([("scale", StandardScaler()), *pipe.steps]) if scale else pipe
