@@ -13,7 +13,7 @@ table:
    table also gives the median over held-out rows of the per-row error ratio,
    and how much of its excess error over PCA the single worst row holds: a
    mean squared error is dominated by the rows farthest from the training
-   data, where a network extrapolates and PCA's plane does not bend.
+   data, where a curved surface can lie farther from a row than PCA's plane.
 2. **The design card's pipeline.** ``Pipeline([("ae", SparseAE()), ("clf",
    LogisticRegression())])`` after a ``StandardScaler``, 5-fold CV, against
    raw features and the PCA pipeline, 3 unseeded draws: on iris (the one
