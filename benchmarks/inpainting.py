@@ -181,12 +181,23 @@ def run(name, data, side, n_components, iterative_params, seed, copies):
             start = time.perf_counter()
             completed = np.clip(complete(), 0, 1)
             seconds = time.perf_counter() - start
-            error = float(np.mean((completed - X_test)[hidden] ** 2))
-            accuracy = [c.score(completed, y_test) for c in classifiers.values()]
-            rows.append((mask_name, method, error, *accuracy, seconds))
+            rows.append(
+                (
+                    mask_name,
+                    method,
+                    *measure(completed, X_test, y_test, hidden, classifiers),
+                    seconds,
+                )
+            )
             examples[mask_name][method] = completed
             print(name, rows[-1], flush=True)
     return rows, ceiling, examples
+
+
+def measure(completed, X_test, y_test, hidden, classifiers) -> list:
+    """The squared error on the hidden pixels, then each judge's accuracy."""
+    error = float(np.mean((completed - X_test)[hidden] ** 2))
+    return [error, *(c.score(completed, y_test) for c in classifiers.values())]
 
 
 def figure(name, examples, side, path):
@@ -214,16 +225,22 @@ def figure(name, examples, side, path):
     plt.close(fig)
 
 
+def digits_split(seed):
+    """Digits in [0, 1]: training, held-out and judge images, each with its labels."""
+    X, y = load_digits(return_X_y=True)
+    X = (X / 16).astype(np.float32)
+    X_rest, X_test, y_rest, y_test = train_test_split(X, y, test_size=0.25, random_state=seed)
+    X_train, X_judge, y_train, y_judge = train_test_split(
+        X_rest, y_rest, test_size=1 / 3, random_state=seed
+    )
+    return X_train, y_train, X_test, y_test, X_judge, y_judge
+
+
 def load(name, seed, mnist_rows):
     """The data ``(X_train, X_test, y_test, X_judge, y_judge)``, image side, code size and
     IterativeImputer's settings of one draw."""
     if name == "digits":
-        X, y = load_digits(return_X_y=True)
-        X = (X / 16).astype(np.float32)
-        X_rest, X_test, y_rest, y_test = train_test_split(X, y, test_size=0.25, random_state=seed)
-        X_train, X_judge, _, y_judge = train_test_split(
-            X_rest, y_rest, test_size=1 / 3, random_state=seed
-        )
+        X_train, _, X_test, y_test, X_judge, y_judge = digits_split(seed)
         return (X_train, X_test, y_test, X_judge, y_judge), 8, 16, {}
     X_all, y_all, X_test, y_test = load_mnist_flat()
     X_train, X_judge, y_judge = X_all[:mnist_rows], X_all[mnist_rows:], y_all[mnist_rows:]
@@ -328,20 +345,13 @@ def main():
         draws = {}
         for seed in args.seeds if name == "digits" else args.mnist_seeds:
             data, side, n_components, iterative = load(name, seed, args.mnist_rows)
-            rows, ceiling, examples = run(
-                name,
-                data,
-                side,
-                n_components,
-                iterative,
-                seed,
-                mask_copies(args.masked_rows, len(data[0])),
-            )
+            copies = mask_copies(args.masked_rows, len(data[0]))
+            rows, ceiling, examples = run(name, data, side, n_components, iterative, seed, copies)
             if not draws:  # the figure shows the first draw
                 figure(name, examples, side, RESULTS / f"inpainting_{name}.png")
             draws[seed] = {
                 "sizes": (len(data[0]), len(data[3])),
-                "copies": mask_copies(args.masked_rows, len(data[0])),
+                "copies": copies,
                 "n_test": len(data[1]),
                 "ceiling": ceiling,
                 "scores": {(mask, method): scores for mask, method, *scores in rows},

@@ -28,41 +28,25 @@ import time
 import numpy as np
 from _common import write_result
 from inpainting import (
-    beside_mask,
+    digits_split,
     judges,
     knn_completion,
-    load,
     mask_copies,
+    measure,
     random_half,
+    skae_completion,
 )
-from sklearn.datasets import load_digits
 from sklearn.model_selection import train_test_split
 
-from skae import EncoderDecoderRegressor
-
 CANDIDATES = {"32 masks per image": lambda n: 32, "160,000 rows": lambda n: mask_copies(160_000, n)}
+SIDE, N_COMPONENTS = 8, 16  # digits' image side and the benchmark's code size for it
 
 
 def validation_draw(seed):
     """One draw's training images split into fitted and validation images, and its judges."""
-    (X_train, _, _, X_judge, y_judge), side, n_components, _ = load("digits", seed, 0)
-    y_train = load_labels(seed)
+    X_train, y_train, _, _, X_judge, y_judge = digits_split(seed)
     X_fit, X_val, _, y_val = train_test_split(X_train, y_train, test_size=0.25, random_state=seed)
-    return X_fit, X_val, y_val, judges(X_judge, y_judge, seed), side, n_components
-
-
-def load_labels(seed):
-    """The labels of ``load("digits", seed)``'s training images, split as it splits."""
-    X, y = load_digits(return_X_y=True)
-    _, _, y_rest, _ = train_test_split(X, y, test_size=0.25, random_state=seed)
-    y_train, _ = train_test_split(y_rest, test_size=1 / 3, random_state=seed)
-    return y_train
-
-
-def scores(completed, X_val, y_val, hidden, classifiers):
-    completed = np.clip(completed, 0, 1)
-    error = float(np.mean((completed - X_val)[hidden] ** 2))
-    return [error, *(c.score(completed, y_val) for c in classifiers.values())]
+    return X_fit, X_val, y_val, judges(X_judge, y_judge, seed)
 
 
 def main():
@@ -72,22 +56,20 @@ def main():
     rows = {name: [] for name in ["KNNImputer", *CANDIDATES]}
     copies = {}
     for seed in args.seeds:
-        X_fit, X_val, y_val, classifiers, side, n_components = validation_draw(seed)
+        X_fit, X_val, y_val, classifiers = validation_draw(seed)
         rng = np.random.default_rng(seed)
-        hidden = random_half(len(X_val), side, rng)
-        knn = knn_completion(X_fit, np.where(hidden, np.nan, X_val))
-        rows["KNNImputer"].append(scores(knn, X_val, y_val, hidden, classifiers) + [0.0])
+        hidden = random_half(len(X_val), SIDE, rng)
+        knn = np.clip(knn_completion(X_fit, np.where(hidden, np.nan, X_val)), 0, 1)
+        rows["KNNImputer"].append(measure(knn, X_val, y_val, hidden, classifiers) + [0.0])
         for name, n_masks in CANDIDATES.items():
             copies[name] = n_masks(len(X_fit))
-            masks = random_half(copies[name] * len(X_fit), side, rng)
-            copied = np.vstack([X_fit] * copies[name])
             start = time.perf_counter()
-            model = EncoderDecoderRegressor(n_components, random_state=seed)
-            model.fit(beside_mask(copied, masks), copied)
-            predicted = model.predict(beside_mask(X_val, hidden))
+            completed = skae_completion(
+                N_COMPONENTS, X_fit, X_val, hidden, "random half", SIDE, rng, seed, copies[name]
+            )
             seconds = time.perf_counter() - start
-            completed = np.where(hidden, predicted, X_val)
-            rows[name].append(scores(completed, X_val, y_val, hidden, classifiers) + [seconds])
+            completed = np.clip(completed, 0, 1)
+            rows[name].append(measure(completed, X_val, y_val, hidden, classifiers) + [seconds])
             print(seed, name, rows[name][-1], flush=True)
     lines = [
         f"digits, random half; validation images of draws {args.seeds} "
