@@ -53,6 +53,7 @@ from sklearn.model_selection import StratifiedKFold
 from sklearn.preprocessing import StandardScaler
 
 from skae import SparseAE
+from skae.modules import TopK
 
 # (name, folds, standardised, source): the panel's small tables, its digits,
 # and the carry-over's classification tables.
@@ -66,18 +67,12 @@ TABLES = [
 ]
 
 
-class PolarityTopK(torch.nn.Module):
-    """The k largest of ReLU(z), ReLU(-z) over the first half of the code layer's units."""
-
-    def __init__(self, k: int):
-        super().__init__()
-        self.k = k
+class PolarityTopK(TopK):
+    """skae's top-k over ReLU(z), ReLU(-z) of the first half of the code layer's units."""
 
     def forward(self, z: torch.Tensor) -> torch.Tensor:
         half = z[:, : z.shape[-1] // 2]
-        split = torch.cat([half, -half], dim=-1)
-        values, index = split.topk(min(self.k, split.shape[-1]), dim=-1)
-        return (split * 0).scatter(-1, index, torch.relu(values))
+        return super().forward(torch.cat([half, -half], dim=-1))
 
 
 class PolaritySplitAE(SparseAE):
