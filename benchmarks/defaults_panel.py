@@ -133,7 +133,10 @@ def flagship():
 
 def pca_pipeline(n_features):
     n = min(SparseAE().n_components, n_features)
-    return Pipeline([("pca", PCA(n_components=n)), ("clf", LogisticRegression())])
+    # Seeded: where PCA's "auto" solver is randomized (sparse_defaults_trials'
+    # 6,000 MNIST rows) an unseeded run moves the cell (0.8920, 0.8935; seeded 0.8925).
+    pca = PCA(n_components=n, random_state=0)
+    return Pipeline([("pca", pca), ("clf", LogisticRegression())])
 
 
 # The pipeline table's datasets: (name, folds of cross_val_score, standardised).

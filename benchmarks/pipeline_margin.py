@@ -26,6 +26,11 @@ chose nothing: they record what each change does on every table.
   input costs one pair per direction. Dead-unit revival is off: it maps a
   published position to a code-layer unit, which the split does not.
 - ``weight_decay=1e-3``: Adam's L2 penalty on every parameter, smoother units.
+- ``codes carrying the input's energy``: the default's codes times one factor
+  per fit, so that E‖h‖² = E‖x − x̄‖² on the training rows, as PCA's codes do
+  (``EnergyScaledCodes`` in ``sparse_defaults_trials.py``, where the same
+  candidate is scored on validation rows). It was first tried in a scratch
+  run on these same folds, so its figures here are not an independent test.
 
 (``Gaussian input noise 0.25``, a denoising sparse autoencoder, was measured
 at 5 repeats in this script's first version, commit 8a4a3eb: it moved both
@@ -51,6 +56,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 from sklearn.preprocessing import StandardScaler
+from sparse_defaults_trials import EnergyScaledCodes
 
 from skae import SparseAE
 from skae.modules import TopK
@@ -92,6 +98,7 @@ MODELS = {
     DEFAULT: lambda seed: SparseAE(random_state=seed),
     "polarity-split codes": lambda seed: PolaritySplitAE(random_state=seed),
     "weight_decay=1e-3": lambda seed: SparseAE(weight_decay=1e-3, random_state=seed),
+    "codes carrying the input's energy": lambda seed: EnergyScaledCodes(random_state=seed),
 }
 
 

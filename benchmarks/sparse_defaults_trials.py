@@ -18,7 +18,9 @@ The candidates vary the mechanism, the code size and k, and the scale the
 codes are published on: ``SparseAE`` publishes each ReLU unit in the data's
 units; ``UnitRMSCodes`` every unit at root mean square 1, the scaling it
 replaced; ``FrameScaledCodes`` the data's units times one factor that undoes
-the L2 cost of the units' redundancy (its docstring derives it).
+the L2 cost of the units' redundancy (its docstring derives it);
+``EnergyScaledCodes`` the data's units times one factor that makes the codes
+carry the centred input's energy, as PCA's do.
 
 One set of defaults serves every dataset, so the candidates are ranked on
 each dataset and the ranks averaged; raw features and the PCA pipeline are
@@ -59,6 +61,7 @@ CANDIDATES = {
     "kl, 256 units": dict(sparsity="kl"),
     "topk, 256 units, k = 64, units at root mean square 1": dict(estimator="unit_rms"),
     "topk, 256 units, k = 64, codes at the frame scale": dict(estimator="frame"),
+    "topk, 256 units, k = 64, codes carrying the input's energy": dict(estimator="energy"),
 }
 REFERENCES = ("raw features", "PCA pipeline")
 
@@ -100,7 +103,28 @@ class FrameScaledCodes(SparseAE):
         module.code_scale = module.code_scale / float(np.sqrt(gain))
 
 
-ESTIMATORS = {"unit_rms": UnitRMSCodes, "frame": FrameScaledCodes}
+class EnergyScaledCodes(SparseAE):
+    """SparseAE whose codes, in the data's units, carry the centred input's energy.
+
+    PCA's transform is an isometry: its codes carry the centred input's
+    energy (all of it at full rank), so ``LogisticRegression`` on PCA codes
+    pays the same L2 cost as on the input. The top-k codes in the data's
+    units carry far less (E‖h‖² / E‖x − x̄‖² is 0.11 on iris, 0.17 on breast
+    cancer, 0.32 on digits: the overlapping unit directions cancel), which
+    acts on the classifier like a smaller ``C``. One factor per fit,
+    s² = E‖x − x̄‖² / E‖h‖² over the training rows, restores the energy.
+    """
+
+    def _record_diagnostics(self, X):
+        super()._record_diagnostics(X)
+        module = self.net_.module_
+        codes = self._batched(lambda m, batch: m.encode(batch), X).astype(np.float64)
+        X = np.asarray(X, dtype=np.float64)
+        energy = ((X - X.mean(axis=0)) ** 2).sum(axis=1).mean() / (codes**2).sum(axis=1).mean()
+        module.code_scale = module.code_scale / float(np.sqrt(energy))
+
+
+ESTIMATORS = {"unit_rms": UnitRMSCodes, "frame": FrameScaledCodes, "energy": EnergyScaledCodes}
 
 
 def pipeline(label, n_features, scale):
