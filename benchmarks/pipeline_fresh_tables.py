@@ -35,24 +35,18 @@ import torch
 from _common import write_result
 from joblib import Parallel, delayed
 from odds_outliers import DEFAULT_ODDS, load_odds
-from pipeline_margin import corrected_p_value
+from pipeline_margin import margin_summary
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 from sklearn.preprocessing import StandardScaler
+from sparse_defaults_trials import energy_factor
 
 from skae import SparseAE
 
 TABLES = ["lympho", "glass", "vowels", "letter", "arrhythmia"]
 FOLDS = 5
 DEFAULT, ENERGY = "SparseAE() (default)", "codes carrying the input's energy"
-
-
-def energy_factor(X: np.ndarray, codes: np.ndarray) -> float:
-    """s with E‖s·h‖² = E‖x − x̄‖² over the rows."""
-    X, codes = np.asarray(X, dtype=np.float64), np.asarray(codes, dtype=np.float64)
-    centred = X - X.mean(axis=0)
-    return float(np.sqrt((centred**2).sum(axis=1).mean() / (codes**2).sum(axis=1).mean()))
 
 
 def repeat_scores(name, repeat, odds, threads):
@@ -88,18 +82,14 @@ def table_lines(results):
         default = np.stack([r[3][DEFAULT] for r in mine])
         for label in (DEFAULT, ENERGY):
             accuracy = np.stack([r[3][label] for r in mine])
-            margin = accuracy - raw
-            per_repeat = margin.mean(axis=1)
-            ahead, behind = np.sum(per_repeat > 1e-9), np.sum(per_repeat < -1e-9)
+            row = margin_summary(accuracy, raw, None if label == DEFAULT else default, FOLDS)
             against, p_against = "–", "–"
-            if label != DEFAULT:
-                difference = (accuracy - default).ravel()
-                against = f"{100 * difference.mean():+.2f}"
-                p_against = f"{corrected_p_value(difference, 1 / FOLDS):.3f}"
+            if row["against"] is not None:
+                against, p_against = f"{row['against']:+.2f}", f"{row['p_against']:.3f}"
             lines.append(
-                f"| {name} | {shape} | {label} | {accuracy.mean():.4f} | {raw.mean():.4f} "
-                f"| {100 * margin.mean():+.2f} | {ahead} / {behind} of {len(per_repeat)} "
-                f"| {corrected_p_value(margin.ravel(), 1 / FOLDS):.3f} | {against} | {p_against} |"
+                f"| {name} | {shape} | {label} | {row['accuracy']:.4f} | {raw.mean():.4f} "
+                f"| {row['margin']:+.2f} | {row['ahead']} / {row['behind']} of {row['repeats']} "
+                f"| {row['p']:.3f} | {against} | {p_against} |"
             )
     return lines
 

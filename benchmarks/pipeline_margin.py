@@ -139,6 +139,29 @@ def corrected_p_value(differences: np.ndarray, test_share: float) -> float:
     return float(2 * student_t.sf(abs(statistic), df=n - 1))
 
 
+def margin_summary(accuracy, raw, default, folds):
+    """One model's row over (repeats, folds) accuracies: mean accuracy, margin over raw
+    features in points, repeats ahead and behind, corrected p; and, unless it is the
+    default itself (``default`` None), its difference from the default in points and p."""
+    margin = accuracy - raw
+    per_repeat = margin.mean(axis=1)
+    summary = {
+        "accuracy": accuracy.mean(),
+        "margin": 100 * margin.mean(),
+        "ahead": int(np.sum(per_repeat > 1e-9)),
+        "behind": int(np.sum(per_repeat < -1e-9)),
+        "repeats": len(per_repeat),
+        "p": corrected_p_value(margin.ravel(), 1 / folds),
+        "against": None,
+        "p_against": None,
+    }
+    if default is not None:
+        difference = (accuracy - default).ravel()
+        summary["against"] = 100 * difference.mean()
+        summary["p_against"] = corrected_p_value(difference, 1 / folds)
+    return summary
+
+
 def table_lines(results):
     lines = [
         "| table | model | pipeline accuracy | raw features | margin (points) "
@@ -152,19 +175,15 @@ def table_lines(results):
         default = np.stack([r[3][DEFAULT] for r in mine])
         for label in MODELS:
             accuracy = np.stack([r[3][label] for r in mine])
-            margin = accuracy - raw
-            per_repeat = margin.mean(axis=1)
-            ahead, behind = np.sum(per_repeat > 1e-9), np.sum(per_repeat < -1e-9)
+            row = margin_summary(accuracy, raw, None if label == DEFAULT else default, folds)
             against, p_against = "–", "–"
-            if label != DEFAULT:
-                against = f"{100 * np.mean(accuracy - default):+.2f}"
-                p_against = f"{corrected_p_value((accuracy - default).ravel(), 1 / folds):.2f}"
+            if row["against"] is not None:
+                against, p_against = f"{row['against']:+.2f}", f"{row['p_against']:.2f}"
             seconds = np.mean([r[4][label] for r in mine])
             lines.append(
-                f"| {name} | {label} | {accuracy.mean():.4f} | {raw.mean():.4f} "
-                f"| {100 * margin.mean():+.2f} | {ahead} / {behind} of {len(per_repeat)} "
-                f"| {corrected_p_value(margin.ravel(), 1 / folds):.3f} | {against} "
-                f"| {p_against} | {seconds:.0f} |"
+                f"| {name} | {label} | {row['accuracy']:.4f} | {raw.mean():.4f} "
+                f"| {row['margin']:+.2f} | {row['ahead']} / {row['behind']} of {row['repeats']} "
+                f"| {row['p']:.3f} | {against} | {p_against} | {seconds:.0f} |"
             )
     return lines
 

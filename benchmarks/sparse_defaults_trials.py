@@ -117,11 +117,15 @@ class EnergyScaledCodes(SparseAE):
 
     def _record_diagnostics(self, X):
         super()._record_diagnostics(X)
-        module = self.net_.module_
-        codes = self._batched(lambda m, batch: m.encode(batch), X).astype(np.float64)
-        X = np.asarray(X, dtype=np.float64)
-        energy = ((X - X.mean(axis=0)) ** 2).sum(axis=1).mean() / (codes**2).sum(axis=1).mean()
-        module.code_scale = module.code_scale / float(np.sqrt(energy))
+        codes = self._batched(lambda m, batch: m.encode(batch), X)
+        self.net_.module_.code_scale = self.net_.module_.code_scale / energy_factor(X, codes)
+
+
+def energy_factor(X: np.ndarray, codes: np.ndarray) -> float:
+    """s with E‖s·h‖² = E‖x − x̄‖² over the rows."""
+    X, codes = np.asarray(X, dtype=np.float64), np.asarray(codes, dtype=np.float64)
+    centred_energy = ((X - X.mean(axis=0)) ** 2).sum(axis=1).mean()
+    return float(np.sqrt(centred_energy / (codes**2).sum(axis=1).mean()))
 
 
 ESTIMATORS = {"unit_rms": UnitRMSCodes, "frame": FrameScaledCodes, "energy": EnergyScaledCodes}
