@@ -40,8 +40,9 @@ def test_topk_keeps_at_most_k_active_units_per_row(digits):
 
 
 @pytest.mark.parametrize("sparsity", ["topk", "l1"])
-def test_relu_codes_are_published_in_the_datas_units(digits, sparsity):
-    """A published value c of one unit moves the reconstruction by length c, in X's units."""
+def test_relu_codes_are_published_in_the_datas_units_carrying_its_energy(digits, sparsity):
+    """A published value c of any unit moves the reconstruction by length c / s, in X's units,
+    with one factor s for every unit, chosen so the codes carry X's centred energy."""
     X_train = digits[0] * 3.0  # the data's units are not the standardised ones training uses
     ae = SparseAE(n_components=32, sparsity=sparsity, k=4, max_epochs=5, random_state=0)
     codes = ae.fit(X_train).transform(X_train)
@@ -51,7 +52,11 @@ def test_relu_codes_are_published_in_the_datas_units(digits, sparsity):
         np.zeros((1, 32), np.float32)
     )
     assert len(alive) > 16
-    np.testing.assert_allclose(np.linalg.norm(moved, axis=1)[alive], typical[alive], rtol=1e-3)
+    per_unit = np.linalg.norm(moved, axis=1)[alive] / typical[alive]
+    np.testing.assert_allclose(per_unit, np.median(per_unit), rtol=1e-3)
+    centred = X_train - X_train.mean(axis=0)
+    energy = np.mean(np.sum(centred.astype(np.float64) ** 2, axis=1))
+    assert np.mean(np.sum(codes.astype(np.float64) ** 2, axis=1)) == pytest.approx(energy, rel=1e-3)
 
 
 class TopKWithoutRevival(SparseAE):
