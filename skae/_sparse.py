@@ -268,12 +268,17 @@ class SparseAE(BaseAutoencoder):
         module.code_scale = torch.ones((), device=module.mean.device)
         codes = self._batched(lambda module, batch: module.encode(batch), X)
         if self.sparsity != "kl":  # sigmoid (KL) codes keep their (0, 1) range
-            unit_scale = self._data_unit_scale(module, codes)
-            published = codes.reshape(len(codes), -1) / unit_scale.cpu().numpy().reshape(1, -1)
-            module.code_scale = unit_scale / energy_factor(X, published)
+            module.code_scale = self._publishing_scale(module, X, codes)
         active = codes > (0.5 if self.sparsity == "kl" else 0.0)
         self.active_fraction_ = float(active.mean())
         self.dead_units_ = int(np.sum(~active.any(axis=0)))
+
+    def _publishing_scale(self, module, X, codes: np.ndarray) -> torch.Tensor:
+        """The divisor of each ReLU unit's code: the data's units, then one common
+        factor so that the published codes carry X's centred energy."""
+        unit_scale = self._data_unit_scale(module, codes)
+        published = codes.reshape(len(codes), -1) / unit_scale.cpu().numpy().reshape(1, -1)
+        return unit_scale / energy_factor(X, published)
 
     @staticmethod
     def _data_unit_scale(module, codes: np.ndarray) -> torch.Tensor:
