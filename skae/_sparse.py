@@ -122,7 +122,10 @@ class SparseAE(BaseAutoencoder):
     it stands for, not by the scale training left it at; zeros stay zeros.
     All units are then multiplied by one factor so that the codes carry the
     centred input's energy, E‖h‖² = E‖x − x̄‖² over the training rows, as
-    PCA's codes do (``energy_factor``).
+    PCA's codes do (``energy_factor``): without it the overlapping unit
+    directions cancel, and a downstream ``LogisticRegression`` sees codes
+    carrying a fraction of the energy, as if its ``C`` were smaller
+    (``benchmarks/pipeline_seed_draws.py``).
 
     Parameters
     ----------
@@ -292,10 +295,10 @@ class SparseAE(BaseAutoencoder):
         direction each weight stands for, as it would on the input itself,
         rather than for the scale training left the unit at. On the
         validation rows of ``benchmarks/sparse_defaults_trials.py`` the
-        default pipeline scores 0.972 on breast cancer and 0.927 on MNIST
-        this way, against 0.965 and 0.921 with every unit at root mean
-        square 1 (digits within 0.001, wine 0.989 against 0.994). Zeros
-        stay zeros.
+        pipeline on codes in the data's units (before the energy factor)
+        scores 0.972 on breast cancer and 0.927 on MNIST, against 0.965 and
+        0.921 with every unit at root mean square 1 (digits within 0.001,
+        wine 0.989 against 0.994). Zeros stay zeros.
         """
         rms = code_rms(codes)
         device = module.mean.device
