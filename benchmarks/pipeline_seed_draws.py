@@ -84,11 +84,10 @@ def seed_scores(name, seed, validation, threads):
     X, y = TABLES[name](return_X_y=True)
     y = np.asarray(y).ravel()
     scores = []
-    for X_fit, X_score, y_fit, y_score in fold_rows(X, y, validation):
+    for X_fit, X_score, y_train, y_test in fold_rows(X, y, validation):
         scaler = StandardScaler().fit(X_fit)
         X_train = scaler.transform(X_fit).astype(np.float32)
         X_test = scaler.transform(X_score).astype(np.float32)
-        y_train, y_test = y_fit, y_score
         raw = LogisticRegression().fit(X_train, y_train).score(X_test, y_test)
         sparse = DataUnitCodes(random_state=seed).fit(X_train)
         codes_train, codes_test = sparse.transform(X_train), sparse.transform(X_test)
