@@ -77,17 +77,25 @@ def fold_rows(X, y, validation):
             yield X[train], X[test], y[train], y[test]
 
 
+def standardised_folds(name, validation):
+    """``fold_rows`` of table ``name``, standardised on the rows fitted, as float32."""
+    X, y = TABLES[name](return_X_y=True)
+    for X_fit, X_score, y_fit, y_score in fold_rows(X, np.asarray(y).ravel(), validation):
+        scaler = StandardScaler().fit(X_fit)
+        yield (
+            scaler.transform(X_fit).astype(np.float32),
+            scaler.transform(X_score).astype(np.float32),
+            y_fit,
+            y_score,
+        )
+
+
 def seed_scores(name, seed, validation, threads):
     """Mean over the folds of raw features', the default's and the previous codes' accuracy."""
     torch.set_num_threads(threads)
     warnings.filterwarnings("ignore", category=ConvergenceWarning)
-    X, y = TABLES[name](return_X_y=True)
-    y = np.asarray(y).ravel()
     scores = []
-    for X_fit, X_score, y_train, y_test in fold_rows(X, y, validation):
-        scaler = StandardScaler().fit(X_fit)
-        X_train = scaler.transform(X_fit).astype(np.float32)
-        X_test = scaler.transform(X_score).astype(np.float32)
+    for X_train, X_test, y_train, y_test in standardised_folds(name, validation):
         raw = LogisticRegression().fit(X_train, y_train).score(X_test, y_test)
         sparse = DataUnitCodes(random_state=seed).fit(X_train)
         codes_train, codes_test = sparse.transform(X_train), sparse.transform(X_test)
@@ -104,18 +112,23 @@ def mean_and_error(values) -> str:
     return f"{values.mean():.4f} ± {values.std(ddof=1) / np.sqrt(len(values)):.4f}"
 
 
+def run_seeds(score, seeds: int, jobs: int) -> list:
+    """``score(name, seed, validation, threads)`` on every table, seed and row set."""
+    threads = 1 if jobs > 1 else torch.get_num_threads()
+    return Parallel(n_jobs=jobs)(
+        delayed(score)(name, seed, validation, threads)
+        for validation in (True, False)
+        for name in TABLES
+        for seed in range(seeds)
+    )
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=10)
     parser.add_argument("--jobs", type=int, default=2)
     args = parser.parse_args()
-    threads = 1 if args.jobs > 1 else torch.get_num_threads()
-    runs = Parallel(n_jobs=args.jobs)(
-        delayed(seed_scores)(name, seed, validation, threads)
-        for validation in (True, False)
-        for name in TABLES
-        for seed in range(args.seeds)
-    )
+    runs = run_seeds(seed_scores, args.seeds, args.jobs)
     sections = []
     for validation, title in ((True, VALIDATION_TITLE), (False, TEST_TITLE)):
         lines = [
