@@ -34,28 +34,18 @@ import warnings
 import numpy as np
 import torch
 from _common import write_result
-from defaults_carry_over import BAR
+from defaults_carry_over import BAR, odds_split
 from defaults_carry_over import TABLES as ODDS_TABLES
 from defaults_panel import SETS, held_out_mse, split
 from joblib import Parallel, delayed
-from odds_outliers import DEFAULT_ODDS, load_odds
+from odds_outliers import DEFAULT_ODDS
 from sklearn.decomposition import PCA
-from sklearn.model_selection import train_test_split
-from sklearn.preprocessing import StandardScaler
 from torch import nn
 
 from skae import Autoencoder
 from skae.modules.mlp import LinearPath
 
 ARMS = ["default (elu)", "tanh", "default, pre-activations clamped to the training range"]
-
-
-def odds_split(name, seed):
-    """The carry-over's split: 70 / 30, standardised on the training part."""
-    X, _ = load_odds(DEFAULT_ODDS, name)
-    X_train, X_test = train_test_split(X, test_size=0.3, random_state=seed)
-    scaler = StandardScaler().fit(X_train)
-    return (scaler.transform(part).astype(np.float32) for part in (X_train, X_test))
 
 
 def clamp_to_training_range(model, X_train):
@@ -87,7 +77,10 @@ def table_cells(name, seed):
     """Per k: the three arms' held-out MSE ratios to PCA(k)."""
     torch.set_num_threads(1)
     warnings.filterwarnings("ignore", category=UserWarning)
-    X_train, X_test = odds_split(name, seed) if name in ODDS_TABLES else split(name, seed)
+    if name in ODDS_TABLES:
+        X_train, X_test = odds_split(DEFAULT_ODDS, name, seed)
+    else:
+        X_train, X_test = split(name, seed)
     cells = []
     for k in range(1, min(5, X_train.shape[1] - 1) + 1):
         pca_error = held_out_mse(PCA(k).fit(X_train), X_test)

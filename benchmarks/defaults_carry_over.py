@@ -73,15 +73,19 @@ def misses(cell) -> bool:
     return linear > BAR or angle >= ANGLE_BAR or network > BAR
 
 
+def odds_split(directory, name, seed):
+    """ODDS table ``name`` split 70 / 30, standardised on the training part, as float32."""
+    X, _ = load_odds(directory, name)
+    X_train, X_test = train_test_split(X, test_size=0.3, random_state=seed)
+    scaler = StandardScaler().fit(X_train)
+    return scaler.transform(X_train).astype(np.float32), scaler.transform(X_test).astype(np.float32)
+
+
 def reconstruction_cell(directory, name, k, seed, threads):
     """One split, one k: ``(name, k, seed, LinearAE ratio, angle, Autoencoder ratio,
     median row ratio, worst row's share of the excess)``."""
     torch.set_num_threads(threads)
-    X, _ = load_odds(directory, name)
-    X_train, X_test = train_test_split(X, test_size=0.3, random_state=seed)
-    scaler = StandardScaler().fit(X_train)
-    X_train = scaler.transform(X_train).astype(np.float32)
-    X_test = scaler.transform(X_test).astype(np.float32)
+    X_train, X_test = odds_split(directory, name, seed)
     pca = PCA(k).fit(X_train)
     pca_rows = row_errors(pca, X_test)
     linear = LinearAE(n_components=k, random_state=seed).fit(X_train)
