@@ -51,7 +51,7 @@ OPTIMIZERS = {
 }
 
 # Fused Adam(W) updates every parameter in one kernel instead of a dozen small
-# ones per tensor: the same update, and MNIST fits 1.16x (batch 256) to 1.30x
+# ones per tensor: the same update, and MNIST fits 1.22x (batch 256) to 1.30x
 # (batch 64) faster on CPU (benchmarks/fit_overhead.py). CPU support came with
 # torch 2.4.
 _FUSED = (torch.optim.Adam, torch.optim.AdamW)

@@ -24,8 +24,9 @@ from torch import nn
 # on a 2-core CPU (torch 2.13): training steps of 4.3e6 multiply-adds per
 # batch (digits, 64-256-64-k MLP, batch 64) run 1.04x faster on two threads,
 # 1.4e7 (a small conv net) 1.2x, 2.8e7 (MNIST, 784-256-64-k, batch 64) 1.3x
-# and 1.8e8 (784-1000-500-250-k) 1.9x; an MNIST epoch of the default
-# Autoencoder takes 2.5 s on two threads and 4.1 s on one.
+# and 1.8e8 (784-1000-500-250-k) 1.9x; an MNIST epoch of Autoencoder(32) at
+# batch 64 takes 2.8 s on two threads and 3.4 s on one
+# (benchmarks/results/data_parallel.md).
 WORK_PER_THREAD = 1.25e7
 
 
