@@ -18,6 +18,10 @@ from torch.utils.data import Dataset
 # Rows per chunk when training from a memory-mapped file: 65536 rows of 784
 # float32 pixels are 200 MB in memory at a time.
 CHUNK_ROWS = 65_536
+# Rows per slice when a chunk is copied out of the file: only a slice's
+# mapped pages are resident at once (4096 rows of 784 pixels: 13 MB), not the
+# whole chunk's beside its copy.
+COPY_ROWS = 4_096
 
 
 class MappedPages:
@@ -57,6 +61,16 @@ class MappedPages:
         begin -= begin % mmap.PAGESIZE  # madvise wants a page-aligned start
         if end > begin:
             self.mapping.madvise(mmap.MADV_DONTNEED, begin, end - begin)
+
+    def copy(self, view: torch.Tensor) -> torch.Tensor:
+        """A copy of ``view`` (rows of the mapped array), read ``COPY_ROWS`` rows at a
+        time and each slice's pages released once copied."""
+        copy = torch.empty_like(view)
+        for start in range(0, len(view), COPY_ROWS):
+            part = view[start : start + COPY_ROWS]
+            copy[start : start + COPY_ROWS] = part
+            self.release(part)
+        return copy
 
 
 class ArrayDataset(Dataset):
@@ -171,13 +185,15 @@ class BatchIterator:
         if self.shuffle:
             starts = starts[self._permutation(len(starts))]
         for chunk_start in starts.tolist():
-            view = self.X[chunk_start : chunk_start + CHUNK_ROWS]
-            chunk = view.clone()
-            self.pages.release(view)
+            chunk = self.pages.copy(self.X[chunk_start : chunk_start + CHUNK_ROWS])
             order = self._permutation(len(chunk)) if self.shuffle else None
             for start in range(0, len(chunk), size):
                 if order is None and self.world == 1:
-                    yield chunk[start : start + size], None
+                    batch = chunk[start : start + size]
+                    # The chunk's last batch is a copy: a view would keep the
+                    # whole chunk alive beside the next one while the caller
+                    # still holds it.
+                    yield (batch if start + size < len(chunk) else batch.clone()), None
                     continue
                 rows = torch.arange(start, min(start + size, len(chunk)))
                 index = self._local(rows if order is None else order[rows])

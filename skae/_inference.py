@@ -121,6 +121,14 @@ def batched_inference(
     wanted = threads_for(work)
     threads = wanted if wanted > 1 else torch.get_num_threads()
     module = modules.get(module, X.dtype)
+    out, done = None, 0
     with torch.inference_mode(), torch_threads(threads):
-        out = [fn(module, as_tensor(chunk, X.dtype).to(device)).cpu() for chunk in chunks(X)]
-    return (out[0] if len(out) == 1 else torch.cat(out)).numpy()
+        for chunk in chunks(X):
+            result = fn(module, as_tensor(chunk, X.dtype).to(device)).cpu()
+            if out is None:
+                # One array filled chunk by chunk: a list of chunks joined at
+                # the end would hold the whole output twice.
+                out = torch.empty((len(X), *result.shape[1:]), dtype=result.dtype)
+            out[done : done + len(result)] = result
+            done += len(result)
+    return out.numpy()

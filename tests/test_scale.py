@@ -4,11 +4,13 @@ import sys
 
 import numpy as np
 import pytest
+import torch
 from sklearn.decomposition import PCA
 from sklearn.model_selection import GridSearchCV
 
 from skae import Autoencoder, ConvAE, LinearAE
-from skae._data import MappedPages
+from skae._data import COPY_ROWS, MappedPages
+from skae._inference import INFERENCE_BATCH_SIZE, as_tensor, batched_inference
 
 
 @pytest.fixture
@@ -53,6 +55,41 @@ def test_fit_and_transform_on_a_memmap_leave_the_file_out_of_memory(mapped_digit
     pca = PCA(2).fit(digits[0])
     pca_error = np.mean((pca.inverse_transform(pca.transform(X_test)) - X_test) ** 2)
     assert -ae.score(X_test) < pca_error
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc/self/smaps")
+def test_a_chunk_is_copied_out_of_the_file_a_slice_at_a_time(mapped_digits, monkeypatch):
+    """Training copies a chunk of a mapped file into memory: only a slice's pages of
+    the file may be resident at once beside the copy, not the whole chunk's."""
+    X, path = mapped_digits
+    pages = MappedPages.of(X)
+    pages.release(np.asarray(X))
+    resident_at_release = []
+    release = MappedPages.release
+
+    def recording(self, part):
+        resident_at_release.append(resident_kb(path))
+        release(self, part)
+
+    monkeypatch.setattr(MappedPages, "release", recording)
+    copy = pages.copy(as_tensor(np.asarray(X)))
+    # The kernel may map a file's pages in up to a huge page (2 MB) at a time.
+    bound_kb = COPY_ROWS * X.shape[1] * X.itemsize / 1024 + 2048
+    assert X.nbytes / 1024 > 1.5 * bound_kb  # a whole-chunk read would show
+    assert max(resident_at_release) <= bound_kb, (resident_at_release, bound_kb)
+    assert resident_kb(path) < 0.1 * X.nbytes / 1024
+    assert np.array_equal(copy.numpy(), np.fromfile(path, np.float32).reshape(X.shape))
+
+
+def test_batched_inference_fills_one_output_in_row_order(digits):
+    """Rows on every side of the inference batches' boundaries land in their place."""
+    X = np.tile(digits[0], (3, 1))[: 2 * INFERENCE_BATCH_SIZE + 7]
+    module = torch.nn.Linear(X.shape[1], 3)
+    out = batched_inference(module, "cpu", lambda m, batch: m(batch), X)
+    with torch.no_grad():
+        expected = module(torch.from_numpy(X)).numpy()
+    assert out.shape == (len(X), 3)
+    np.testing.assert_allclose(out, expected, rtol=1e-5, atol=1e-6)
 
 
 def test_memmap_fit_with_early_stopping_and_bad_values(tmp_path, mapped_digits):
