@@ -125,6 +125,8 @@ def batched_inference(
     with torch.inference_mode(), torch_threads(threads):
         for chunk in chunks(X):
             result = fn(module, as_tensor(chunk, X.dtype).to(device)).cpu()
+            if len(result) == len(X):  # one batch: its result is the output, no copy
+                return result.numpy()
             if out is None:
                 # One array filled chunk by chunk: a list of chunks joined at
                 # the end would hold the whole output twice.
