@@ -189,11 +189,17 @@ class BatchIterator:
             order = self._permutation(len(chunk)) if self.shuffle else None
             for start in range(0, len(chunk), size):
                 if order is None and self.world == 1:
-                    batch = chunk[start : start + size]
                     # The chunk's last batch is a copy: a view would keep the
                     # whole chunk alive beside the next one while the caller
-                    # still holds it.
-                    yield (batch if start + size < len(chunk) else batch.clone()), None
+                    # still holds it. (No local name for it either, which
+                    # would keep the chunk alive in this frame.)
+                    last = start + size >= len(chunk)
+                    yield (
+                        chunk[start : start + size].clone()
+                        if last
+                        else chunk[start : start + size],
+                        None,
+                    )
                     continue
                 rows = torch.arange(start, min(start + size, len(chunk)))
                 index = self._local(rows if order is None else order[rows])
