@@ -389,15 +389,16 @@ class BaseAutoencoder(
         return net.initialize()
 
     def _new_net(
-        self, module, penalties, holdout: bool, seed: int, device: str, accelerator=None
+        self, module, penalties, holdout, seed: int, device: str, accelerator=None
     ) -> AutoencoderNet:
         """The skorch net that trains ``module``, from the estimator's parameters.
 
+        ``holdout`` is the share of rows held out for validation, or None.
         With an ``accelerator`` it trains data-parallel (:mod:`skae._distributed`).
         """
         sink = print if self.verbose else _silent
         if holdout:
-            train_split = HoldoutSplit(self.validation_fraction, seed)
+            train_split = HoldoutSplit(holdout, seed)
             stopper = EarlyStopping(
                 monitor="valid_loss",
                 patience=self.n_iter_no_change,
@@ -454,7 +455,10 @@ class BaseAutoencoder(
         # Only the shape of X matters here: its weights and statistics are loaded.
         X = np.zeros((1, self.n_features_in_), np.float32)
         module, penalties = self._build_module(X), self._penalties(X)
-        net = self._new_net(module, penalties, self._holdout_used, self._seed, device)
+        holdout = self._holdout_used
+        if holdout is True:  # saved before the share was recorded
+            holdout = self.validation_fraction
+        net = self._new_net(module, penalties, holdout or None, self._seed, device)
         return restore_net(net.initialize(), record)
 
     def _restored(self):
@@ -504,7 +508,8 @@ class BaseAutoencoder(
         self.net_ = net
         self._inference_modules = InferenceModules(X.shape[1])
         self.history_ = history
-        self._holdout_used = isinstance(net.train_split, HoldoutSplit)
+        split = net.train_split
+        self._holdout_used = split.fraction if isinstance(split, HoldoutSplit) else None
         self.n_iter_ = len(history)
         self.loss_curve_ = list(history[:, "train_loss"])
         if "valid_loss" in history[-1]:
@@ -521,11 +526,12 @@ class BaseAutoencoder(
     # uses one: fewer make a noisier judge than the training loss.
     _MIN_VALIDATION_ROWS = 10
 
-    def _holdout(self, n_rows: int) -> bool:
-        """Whether this fit holds out validation rows (``early_stopping``)."""
+    def _holdout(self, n_rows: int) -> float | None:
+        """The share of rows this fit holds out for validation (``early_stopping``), or None."""
         if self.early_stopping == "auto":
-            return self.validation_fraction * n_rows >= self._MIN_VALIDATION_ROWS
-        return bool(self.early_stopping)
+            enough = self.validation_fraction * n_rows >= self._MIN_VALIDATION_ROWS
+            return self.validation_fraction if enough else None
+        return self.validation_fraction if self.early_stopping else None
 
     def _check_overcomplete(self, n_features: int):
         if not self._regularised and self.n_components >= n_features:

@@ -13,7 +13,7 @@ import warnings
 import numpy as np
 import pytest
 from scipy.linalg import subspace_angles
-from sklearn.datasets import load_digits, load_iris, load_wine
+from sklearn.datasets import load_digits, load_iris, load_linnerud, load_wine, make_classification
 from sklearn.decomposition import PCA
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import cross_val_score, train_test_split
@@ -124,6 +124,39 @@ def test_autoencoder_does_no_harm_on_small_nearly_linear_tables(name, k):
         elif KEEPS_THE_PCA_START.get((name, k, seed)) is False:
             assert not kept_start
             assert held_out_mse(model, X_test) < 0.5 * pca_error
+
+
+def fewer_rows_than_a_holdout(name, seed):
+    """A 70/30 split, standardised, whose training part is below 10 / validation_fraction rows."""
+    if name == "linnerud":  # 20 rows: exercise and physiological measurements together
+        data = load_linnerud()
+        X = np.hstack([data.data, data.target]).astype(float)
+    else:  # 84 training rows
+        X = make_classification(120, 8, n_informative=4, random_state=0)[0]
+    X_train, X_test = train_test_split(X, test_size=0.3, random_state=seed)
+    scaler = StandardScaler().fit(X_train)
+    return scaler.transform(X_train), scaler.transform(X_test)
+
+
+@pytest.mark.parametrize("name", ["linnerud", "classification_120x8"])
+def test_autoencoder_holds_out_rows_for_its_judge_on_fewer_than_100_rows(name):
+    for seed in SEEDS:
+        X_train, X_test = fewer_rows_than_a_holdout(name, seed)
+        for k in (1, 2, 3):
+            pca_error = held_out_mse(PCA(k).fit(X_train), X_test)
+            model = Autoencoder(n_components=k, random_state=seed).fit(X_train)
+            assert model._holdout_used == min(10, len(X_train) // 2) / len(X_train)
+            assert held_out_mse(model, X_test) <= 1.02 * pca_error, (seed, k)
+
+
+def test_without_those_rows_the_same_fits_overfit():
+    """What early_stopping="auto" did on 84 rows before: no holdout, no judge."""
+    for seed in SEEDS:
+        X_train, X_test = fewer_rows_than_a_holdout("classification_120x8", seed)
+        pca_error = held_out_mse(PCA(2).fit(X_train), X_test)
+        model = Autoencoder(n_components=2, early_stopping=False, random_state=seed)
+        ratio = held_out_mse(model.fit(X_train), X_test) / pca_error
+        assert ratio > 1.2, (seed, ratio)  # measured 1.53-2.06
 
 
 def test_the_classic_recipe_fails_that_bar():
