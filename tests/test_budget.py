@@ -142,7 +142,7 @@ def fewer_rows_than_a_holdout(name, seed):
 def test_autoencoder_holds_out_rows_for_its_judge_on_fewer_than_100_rows(name):
     for seed in SEEDS:
         X_train, X_test = fewer_rows_than_a_holdout(name, seed)
-        for k in (1, 2, 3):
+        for k in (1, 3):
             pca_error = held_out_mse(PCA(k).fit(X_train), X_test)
             model = Autoencoder(n_components=k, random_state=seed).fit(X_train)
             assert model._holdout_used == min(10, len(X_train) // 2) / len(X_train)
