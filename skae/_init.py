@@ -25,23 +25,42 @@ from skorch.callbacks import Callback
 from ._distributed import unwrap
 
 
-def principal_axes(chunks, mean: np.ndarray, scale: float, n_components: int) -> np.ndarray:
-    """The top ``n_components`` principal axes, shape (n_features, n_components).
+def _scatter(chunks, mean: np.ndarray, scale: float) -> tuple[np.ndarray, int]:
+    """The scatter matrix of the standardised rows, and their number.
 
-    ``chunks`` yields row blocks of the data; the scatter of the
-    standardised rows is accumulated a block at a time, so a memory-mapped X
-    is never loaded whole. Each block's product is taken in float32 (a
-    fraction of float64's time; a block holds a few thousand centred rows)
-    and summed in float64.
+    ``chunks`` yields row blocks of the data; the scatter is accumulated a
+    block at a time, so a memory-mapped X is never loaded whole. Each block's
+    product is taken in float32 (a fraction of float64's time; a block holds
+    a few thousand centred rows) and summed in float64.
     """
     n_features = len(mean)
-    scatter = np.zeros((n_features, n_features))
+    scatter, n_rows = np.zeros((n_features, n_features)), 0
     for chunk in chunks:
         centred = ((chunk - mean) / scale).astype(np.float32, copy=False)
         scatter += centred.T @ centred
-    _, vectors = np.linalg.eigh(scatter)  # ascending eigenvalues
-    k = min(n_components, n_features)
+        n_rows += len(chunk)
+    return scatter, n_rows
+
+
+def principal_axes(chunks, mean: np.ndarray, scale: float, n_components: int) -> np.ndarray:
+    """The top ``n_components`` principal axes, shape (n_features, n_components)."""
+    _, vectors = np.linalg.eigh(_scatter(chunks, mean, scale)[0])  # ascending eigenvalues
+    k = min(n_components, len(mean))
     return vectors[:, ::-1][:, :k].copy()  # a copy: torch refuses negative strides
+
+
+def pca_errors(chunks, mean: np.ndarray, scale: float, n_components: int) -> tuple[float, float]:
+    """PCA's mean squared reconstruction error at ``n_components``, and at none.
+
+    Both per entry, in the standardised units: the least error any linear
+    autoencoder with that code size can reach on these rows (Eckart-Young),
+    and the rows' total variance.
+    """
+    scatter, n_rows = _scatter(chunks, mean, scale)
+    values = np.clip(np.linalg.eigvalsh(scatter), 0.0, None)  # ascending
+    entries = n_rows * len(mean)
+    left_out = values[: max(len(values) - n_components, 0)]
+    return float(left_out.sum()) / entries, float(values.sum()) / entries
 
 
 def start_at_pca(module, axes: np.ndarray) -> None:

@@ -1,7 +1,18 @@
 """LinearAE: the linear autoencoder, which learns PCA's principal subspace."""
 
-from ._base import BaseAutoencoder
+import warnings
+
+import numpy as np
+from sklearn.exceptions import ConvergenceWarning
+
+from ._base import BaseAutoencoder, _chunks
 from ._docstrings import fill_docstring
+from ._init import pca_errors
+
+# A fit whose training error exceeds PCA's by more than this share (and by
+# more than float32's resolution of the data's variance) has not converged.
+_SHORT_OF_PCA = 0.01
+_RESOLUTION = 1e-6
 
 
 @fill_docstring
@@ -25,6 +36,11 @@ class LinearAE(BaseAutoencoder):
     {shared}
     Attributes
     ----------
+    pca_error_ratio_ : float
+        Training reconstruction error divided by PCA's at the same
+        ``n_components``, the least any linear autoencoder can reach
+        (Eckart-Young): 1.0 once training has found PCA's subspace.
+        ``fit`` warns (``ConvergenceWarning``) when it is over 1.01.
     {fitted}
     See Also
     --------
@@ -41,6 +57,14 @@ class LinearAE(BaseAutoencoder):
     improvement counts. The cosine-annealed step budget (``max_steps``) then
     brings it within 2% of PCA's error and 10° of its subspace on tables of
     100 rows as on digits.
+
+    On unstandardised tables whose features span orders of magnitude (raw
+    ``load_wine()``: proline in the hundreds, hue near 1) the principal
+    variances past the first few are 1e-4 of the first, and gradient steps
+    sized for the first direction barely move the others: at k = 3 the
+    default budget ends 1.59x over PCA's held-out error, and ten times the
+    steps reach it. ``fit`` measures the gap (``pca_error_ratio_``) and warns;
+    standardise ``X`` (``StandardScaler``) or raise ``max_steps``.
 
     Examples
     --------
@@ -108,3 +132,33 @@ class LinearAE(BaseAutoencoder):
 
     def _module_params(self, X) -> dict:
         return {"activation": "identity", "tied": self.tied}
+
+    def fit(self, X, y=None):
+        super().fit(X, y)
+        ratio = getattr(self, "pca_error_ratio_", 1.0)
+        if ratio > 1.0 + _SHORT_OF_PCA:
+            warnings.warn(
+                f"LinearAE stopped with {ratio:.3g}x PCA's training error at "
+                f"n_components={self.n_components}: it has not found the principal "
+                "subspace yet. Features on very different scales make the later "
+                "principal directions slow to learn: standardise X (StandardScaler) "
+                "or raise max_steps.",
+                ConvergenceWarning,
+                stacklevel=2,
+            )
+        return self
+
+    fit.__doc__ = BaseAutoencoder.fit.__doc__
+
+    def _record_diagnostics(self, X):
+        if self._architecture() != "mlp" or self._loss() != "mse":
+            return  # a convolutional code is not PCA's, nor is a cross-entropy optimum
+        module = self.net_.module_
+        scale = float(module.scale)
+        least, total = pca_errors(_chunks(X), module.mean.numpy(), scale, self.n_components)
+        # In the standardised units, as PCA's: the rows' mean squared error.
+        error = -float(np.mean(self._batched(self._row_scores, X))) / scale**2
+        gap = error - least
+        self.pca_error_ratio_ = error / least if least > _RESOLUTION * total else 1.0
+        if gap <= _RESOLUTION * total:
+            self.pca_error_ratio_ = min(self.pca_error_ratio_, 1.0)

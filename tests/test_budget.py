@@ -15,6 +15,7 @@ import pytest
 from scipy.linalg import subspace_angles
 from sklearn.datasets import load_digits, load_iris, load_linnerud, load_wine, make_classification
 from sklearn.decomposition import PCA
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import cross_val_score, train_test_split
 from sklearn.pipeline import Pipeline
@@ -95,6 +96,24 @@ def test_linear_ae_reaches_pca_on_small_tables_at_defaults(name, k):
         ratio = held_out_mse(model, X_test) / held_out_mse(pca, X_test)
         assert ratio <= 1.02, (seed, ratio)
         assert largest_angle(model, pca) < 10.0, seed
+
+
+def test_linear_ae_says_when_it_stops_short_of_pca():
+    """Raw wine (proline in the hundreds, hue near 1): the third principal variance
+    is 1e-4 of the first and the default budget ends far from PCA; standardised,
+    it reaches PCA. ``pca_error_ratio_`` is checked against scikit-learn's PCA."""
+    X, _ = load_wine(return_X_y=True)
+    with pytest.warns(ConvergenceWarning, match="standardise X"):
+        raw = LinearAE(n_components=3, random_state=0).fit(X)
+    pca = PCA(3).fit(X)
+    measured = held_out_mse(raw, X) / held_out_mse(pca, X)
+    assert raw.pca_error_ratio_ == pytest.approx(measured, rel=1e-3)
+    assert raw.pca_error_ratio_ > 1.5  # measured 2.04
+    X = StandardScaler().fit_transform(X)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        standardised = LinearAE(n_components=3, random_state=0).fit(X)
+    assert standardised.pca_error_ratio_ < 1.01
 
 
 # The PCA-start judge (skae._init.KeepStartUnlessBetter) both ways, on fits the
