@@ -40,7 +40,8 @@ class LinearAE(BaseAutoencoder):
         Training reconstruction error divided by PCA's at the same
         ``n_components``, the least any linear autoencoder can reach
         (Eckart-Young): 1.0 once training has found PCA's subspace.
-        ``fit`` warns (``ConvergenceWarning``) when it is over 1.01.
+        ``fit`` warns (``ConvergenceWarning``) when it is over 1.01. Set by
+        ``fit``, not by ``partial_fit``.
     {fitted}
     See Also
     --------
@@ -153,8 +154,13 @@ class LinearAE(BaseAutoencoder):
     fit.__doc__ = BaseAutoencoder.fit.__doc__
 
     def _record_diagnostics(self, X):
+        self.__dict__.pop("pca_error_ratio_", None)
         if self._architecture() != "mlp" or self._loss() != "mse":
             return  # a convolutional code is not PCA's, nor is a cross-entropy optimum
+        if not dict(self.net_.callbacks_)["lr_schedule"].total_steps:
+            # partial_fit: one epoch of many, each on one chunk; measuring
+            # every call would cost an eigendecomposition each time.
+            return
         module = self.net_.module_
         scale = float(module.scale)
         least, total = pca_errors(_chunks(X), module.mean.numpy(), scale, self.n_components)
