@@ -169,13 +169,16 @@ def test_autoencoder_holds_out_rows_for_its_judge_on_fewer_than_100_rows(name):
 
 
 def test_without_those_rows_the_same_fits_overfit():
-    """What early_stopping="auto" did on 84 rows before: no holdout, no judge."""
-    for seed in SEEDS:
-        X_train, X_test = fewer_rows_than_a_holdout("classification_120x8", seed)
-        pca_error = held_out_mse(PCA(2).fit(X_train), X_test)
-        model = Autoencoder(n_components=2, early_stopping=False, random_state=seed)
-        ratio = held_out_mse(model.fit(X_train), X_test) / pca_error
-        assert ratio > 1.2, (seed, ratio)  # measured 1.53-2.06
+    """What early_stopping="auto" did on 84 rows before: no holdout, no judge.
+
+    One seed shows the bar above can fail (as test_the_classic_recipe_fails_that_bar
+    does for the random start); at seeds 0-2 the ratio was 2.06, 1.98, 1.53.
+    """
+    X_train, X_test = fewer_rows_than_a_holdout("classification_120x8", 0)
+    pca_error = held_out_mse(PCA(2).fit(X_train), X_test)
+    model = Autoencoder(n_components=2, early_stopping=False, random_state=0)
+    ratio = held_out_mse(model.fit(X_train), X_test) / pca_error
+    assert ratio > 1.5, ratio  # measured 2.06
 
 
 def test_the_classic_recipe_fails_that_bar():
