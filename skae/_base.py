@@ -472,6 +472,7 @@ class BaseAutoencoder(
         an integer trains that many epochs at a constant learning rate
         (``partial_fit``).
         """
+        self._budgeted = epochs is None  # fit, not partial_fit: diagnostics may cost a pass
         callbacks = dict(net.callbacks_)
         if epochs is None:
             n_rows = len(X)

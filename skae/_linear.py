@@ -157,7 +157,7 @@ class LinearAE(BaseAutoencoder):
         self.__dict__.pop("pca_error_ratio_", None)
         if self._architecture() != "mlp" or self._loss() != "mse":
             return  # a convolutional code is not PCA's, nor is a cross-entropy optimum
-        if not dict(self.net_.callbacks_)["lr_schedule"].total_steps:
+        if not self._budgeted:
             # partial_fit: one epoch of many, each on one chunk; measuring
             # every call would cost an eigendecomposition each time.
             return

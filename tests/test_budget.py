@@ -114,6 +114,8 @@ def test_linear_ae_says_when_it_stops_short_of_pca():
         warnings.simplefilter("error", ConvergenceWarning)
         standardised = LinearAE(n_components=3, random_state=0).fit(X)
     assert standardised.pca_error_ratio_ < 1.01
+    standardised.partial_fit(X)  # one epoch: not measured (an eigendecomposition per call)
+    assert not hasattr(standardised, "pca_error_ratio_")
 
 
 # The PCA-start judge (skae._init.KeepStartUnlessBetter) both ways, on fits the
