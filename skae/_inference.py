@@ -123,6 +123,8 @@ def batched_inference(
     module = modules.get(module, X.dtype)
     out, done = None, 0
     with torch.inference_mode(), torch_threads(threads):
+        if not len(X):  # no chunk to run: the empty batch gives the output's shape
+            return fn(module, as_tensor(X, X.dtype).to(device)).cpu().numpy()
         for chunk in chunks(X):
             result = fn(module, as_tensor(chunk, X.dtype).to(device)).cpu()
             if len(result) == len(X):  # one batch: its result is the output, no copy

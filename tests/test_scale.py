@@ -128,6 +128,13 @@ def test_batched_inference_fills_one_output_in_row_order():
     np.testing.assert_allclose(out, expected, rtol=1e-5, atol=1e-6)
 
 
+def test_batched_inference_of_no_rows_is_an_empty_output():
+    module = torch.nn.Linear(16, 3)
+    X = np.zeros((0, 16), np.float32)
+    out = batched_inference(module, "cpu", lambda m, batch: m(batch), X)
+    assert out.shape == (0, 3) and out.dtype == np.float32
+
+
 def test_memmap_fit_with_early_stopping_and_bad_values(tmp_path, mapped_digits):
     X, _ = mapped_digits
     ae = Autoencoder(4, max_epochs=3, early_stopping=True, random_state=0).fit(X)
