@@ -40,7 +40,9 @@ class LinearAE(BaseAutoencoder):
         Training reconstruction error divided by PCA's at the same
         ``n_components``, the least any linear autoencoder can reach
         (Eckart-Young): 1.0 once training has found PCA's subspace.
-        ``fit`` warns (``ConvergenceWarning``) when it is over 1.01. Set by
+        ``fit`` warns (``ConvergenceWarning``) when it is over 1.01 and no
+        rows were held out (with ``early_stopping`` the weights are those that
+        did best on the held-out rows, not the optimum on every row). Set by
         ``fit``, not by ``partial_fit``.
     {fitted}
     See Also
@@ -139,7 +141,9 @@ class LinearAE(BaseAutoencoder):
     def fit(self, X, y=None):
         super().fit(X, y)
         ratio = getattr(self, "pca_error_ratio_", 1.0)
-        if ratio > 1.0 + _SHORT_OF_PCA:
+        # With held-out rows, early stopping keeps the weights that did best on
+        # them, which need not be the optimum on every row: no verdict then.
+        if ratio > 1.0 + _SHORT_OF_PCA and not self._holdout_used:
             warnings.warn(
                 f"LinearAE stopped with {ratio:.3g}x PCA's training error at "
                 f"n_components={self.n_components}: it has not found the principal "

@@ -116,6 +116,14 @@ def test_linear_ae_says_when_it_stops_short_of_pca():
     assert standardised.pca_error_ratio_ < 1.01
     standardised.partial_fit(X)  # one epoch: not measured (an eigendecomposition per call)
     assert not hasattr(standardised, "pca_error_ratio_")
+    # With held-out rows, early stopping keeps the weights best on them, not
+    # the optimum on every row: the ratio says so, the fit does not warn.
+    X, _ = load_iris(return_X_y=True)
+    X = StandardScaler().fit_transform(X)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        held_out = LinearAE(n_components=1, early_stopping=True, random_state=0).fit(X)
+    assert held_out.pca_error_ratio_ > 1.01  # measured 1.043
 
 
 # The PCA-start judge (skae._init.KeepStartUnlessBetter) both ways, on fits the
