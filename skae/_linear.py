@@ -40,10 +40,11 @@ class LinearAE(BaseAutoencoder):
         Training reconstruction error divided by PCA's at the same
         ``n_components``, the least any linear autoencoder can reach
         (Eckart-Young): 1.0 once training has found PCA's subspace.
-        ``fit`` warns (``ConvergenceWarning``) when it is over 1.01 and no
+        ``fit`` warns (``ConvergenceWarning``) when it is over 1.01, unless
         rows were held out (with ``early_stopping`` the weights are those that
-        did best on the held-out rows, not the optimum on every row). Set by
-        ``fit``, not by ``partial_fit``.
+        did best on the held-out rows, not the optimum on every row) or
+        ``weight_decay`` moves the optimum. Set by ``fit``, not by
+        ``partial_fit``.
     {fitted}
     See Also
     --------
@@ -142,8 +143,10 @@ class LinearAE(BaseAutoencoder):
         super().fit(X, y)
         ratio = getattr(self, "pca_error_ratio_", 1.0)
         # With held-out rows, early stopping keeps the weights that did best on
-        # them, which need not be the optimum on every row: no verdict then.
-        if ratio > 1.0 + _SHORT_OF_PCA and not self._holdout_used:
+        # them, which need not be the optimum on every row; weight decay moves
+        # the optimum off PCA's: no verdict then.
+        judged = not self._holdout_used and not self.weight_decay
+        if ratio > 1.0 + _SHORT_OF_PCA and judged:
             warnings.warn(
                 f"LinearAE stopped with {ratio:.3g}x PCA's training error at "
                 f"n_components={self.n_components}: it has not found the principal "
