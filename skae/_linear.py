@@ -148,7 +148,7 @@ class LinearAE(BaseAutoencoder):
         judged = not self._holdout_used and not self.weight_decay
         if ratio > 1.0 + _SHORT_OF_PCA and judged:
             warnings.warn(
-                f"LinearAE stopped with {ratio:.3g}x PCA's training error at "
+                f"LinearAE stopped with {self._short_of_pca(ratio)} at "
                 f"n_components={self.n_components}: it has not found the principal "
                 "subspace yet. Features on very different scales make the later "
                 "principal directions slow to learn: standardise X (StandardScaler) "
@@ -159,6 +159,12 @@ class LinearAE(BaseAutoencoder):
         return self
 
     fit.__doc__ = BaseAutoencoder.fit.__doc__
+
+    @staticmethod
+    def _short_of_pca(ratio: float) -> str:
+        if np.isfinite(ratio):
+            return f"{ratio:.3g}x PCA's training error"
+        return "a training error where PCA's is zero (n_components reaches the data's rank)"
 
     def _record_diagnostics(self, X):
         self.__dict__.pop("pca_error_ratio_", None)
@@ -173,7 +179,7 @@ class LinearAE(BaseAutoencoder):
         least, total = pca_errors(_chunks(X), module.mean.numpy(), scale, self.n_components)
         # In the standardised units, as PCA's: the rows' mean squared error.
         error = -float(np.mean(self._batched(self._row_scores, X))) / scale**2
-        gap = error - least
-        self.pca_error_ratio_ = error / least if least > _RESOLUTION * total else 1.0
-        if gap <= _RESOLUTION * total:
-            self.pca_error_ratio_ = min(self.pca_error_ratio_, 1.0)
+        if error - least <= _RESOLUTION * total:  # PCA's error, as far as float32 tells
+            self.pca_error_ratio_ = min(error / least, 1.0) if least > 0 else 1.0
+        else:  # PCA's error is 0 where n_components reaches the data's rank
+            self.pca_error_ratio_ = error / least if least > 0 else float("inf")

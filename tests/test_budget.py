@@ -124,6 +124,15 @@ def test_linear_ae_says_when_it_stops_short_of_pca():
         warnings.simplefilter("error", ConvergenceWarning)
         held_out = LinearAE(n_components=1, early_stopping=True, random_state=0).fit(X)
     assert held_out.pca_error_ratio_ > 1.01  # measured 1.043
+    # Where n_components reaches the data's rank PCA's error is zero: a short
+    # fit is still told apart from a converged one.
+    rank_two = make_classification(200, 5, n_informative=2, n_redundant=3, random_state=0)[0]
+    with pytest.warns(ConvergenceWarning, match="PCA's is zero"):
+        short = LinearAE(n_components=3, max_steps=5, random_state=0).fit(rank_two)
+    assert short.pca_error_ratio_ == np.inf
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        assert LinearAE(n_components=3, random_state=0).fit(rank_two).pca_error_ratio_ == 1.0
 
 
 # The PCA-start judge (skae._init.KeepStartUnlessBetter) both ways, on fits the
