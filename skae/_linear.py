@@ -6,6 +6,7 @@ import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
 from ._base import BaseAutoencoder, _chunks
+from ._budget import MAX_STEPS
 from ._docstrings import fill_docstring
 from ._init import pca_errors
 
@@ -13,6 +14,11 @@ from ._init import pca_errors
 # more than float32's resolution of the data's variance) has not converged.
 _SHORT_OF_PCA = 0.01
 _RESOLUTION = 1e-6
+
+
+def _steps(history) -> int:
+    """Optimizer steps a fit's history records."""
+    return sum(len(epoch["batches"]) for epoch in history)
 
 
 @fill_docstring
@@ -139,14 +145,38 @@ class LinearAE(BaseAutoencoder):
     def _module_params(self, X) -> dict:
         return {"activation": "identity", "tied": self.tied}
 
-    def fit(self, X, y=None):
-        super().fit(X, y)
-        ratio = getattr(self, "pca_error_ratio_", 1.0)
+    def _judged(self) -> bool:
         # With held-out rows, early stopping keeps the weights that did best on
         # them, which need not be the optimum on every row; weight decay moves
         # the optimum off PCA's: no verdict then.
-        judged = not self._holdout_used and not self.weight_decay
-        if ratio > 1.0 + _SHORT_OF_PCA and judged:
+        return not self._holdout_used and not self.weight_decay
+
+    def _fit_new(self, X, epochs, Y=None):
+        super()._fit_new(X, epochs, Y)
+        # The optimum is known (pca_error_ratio_), so a default fit runs as an
+        # iterative solver does, until its gap closes: a fit still short of
+        # PCA's error continues with another budget (a warm restart of the
+        # cosine schedule) while the last one narrowed the gap and the steps
+        # stay within the budget's cap.
+        if epochs is not None or self.max_steps != "auto" or self.max_epochs is not None:
+            return self
+        per_budget = _steps(self.history_)
+        gap = getattr(self, "pca_error_ratio_", 1.0) - 1.0
+        while (
+            self._judged()
+            and _SHORT_OF_PCA < gap < np.inf
+            and _steps(self.history_) + per_budget <= MAX_STEPS
+        ):
+            self._continue(X, None)
+            narrowed, gap = self.pca_error_ratio_ - 1.0 < gap, self.pca_error_ratio_ - 1.0
+            if not narrowed:
+                break
+        return self
+
+    def fit(self, X, y=None):
+        super().fit(X, y)
+        ratio = getattr(self, "pca_error_ratio_", 1.0)
+        if ratio > 1.0 + _SHORT_OF_PCA and self._judged():
             warnings.warn(
                 f"LinearAE stopped with {self._short_of_pca(ratio)} at "
                 f"n_components={self.n_components}: it has not found the principal "
