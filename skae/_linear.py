@@ -174,12 +174,13 @@ class LinearAE(BaseAutoencoder):
             and _steps(self.history_) + per_budget <= MAX_STEPS
         ):
             self._continue(X, None)
-            narrowed, gap = self.pca_error_ratio_ - 1.0 < gap, self.pca_error_ratio_ - 1.0
-            if not narrowed:
+            last_gap, gap = gap, self.pca_error_ratio_ - 1.0
+            if gap >= last_gap:  # this budget did not narrow it: more will not either
                 break
         return self
 
     def fit(self, X, y=None):
+        self._pca_errors = None  # PCA's errors on this fit's rows, computed once
         super().fit(X, y)
         ratio = getattr(self, "pca_error_ratio_", 1.0)
         if ratio > 1.0 + _SHORT_OF_PCA and self._judged():
@@ -212,7 +213,10 @@ class LinearAE(BaseAutoencoder):
             return
         module = self.net_.module_
         scale = float(module.scale)
-        least, total = pca_errors(_chunks(X), module.mean.numpy(), scale, self.n_components)
+        if getattr(self, "_pca_errors", None) is None:  # the same rows at each budget
+            mean = module.mean.numpy()
+            self._pca_errors = pca_errors(_chunks(X), mean, scale, self.n_components)
+        least, total = self._pca_errors
         # In the standardised units, as PCA's: the rows' mean squared error.
         error = -float(np.mean(self._batched(self._row_scores, X))) / scale**2
         if error - least <= _RESOLUTION * total:  # PCA's error, as far as float32 tells
