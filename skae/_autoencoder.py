@@ -4,11 +4,11 @@ from sklearn.utils._param_validation import StrOptions
 
 from ._base import BaseAutoencoder, _chunks
 from ._docstrings import fill_docstring
-from ._init import KeepStartUnlessBetter, principal_axes, start_at_pca
+from ._init import StartsLinear, principal_axes
 
 
 @fill_docstring
-class Autoencoder(BaseAutoencoder):
+class Autoencoder(StartsLinear, BaseAutoencoder):
     """Deep autoencoder: a non-linear counterpart of PCA.
 
     An MLP encoder f maps each row to ``n_components`` numbers and a mirrored
@@ -127,32 +127,7 @@ class Autoencoder(BaseAutoencoder):
         )
         self.init = init
 
-    def _starts_at_pca(self) -> bool:
-        return self.init == "pca" and self._architecture() == "mlp" and self._loss() == "mse"
-
-    def _module_params(self, X) -> dict:
-        params = super()._module_params(X)
-        return {**params, "linear_path": True} if self._starts_at_pca() else params
-
-    def _initialize_module(self, module, X) -> None:
-        if self._starts_at_pca():
-            mean, scale = module.mean.numpy(), float(module.scale)
-            start_at_pca(module, principal_axes(_chunks(X), mean, scale, self.n_components))
-
-    def _holdout(self, n_rows: int) -> float | None:
-        fraction = super()._holdout(n_rows)
-        if fraction is None and self.early_stopping == "auto" and self._starts_at_pca():
-            # The held-out judge (KeepStartUnlessBetter) is what keeps the fit
-            # from doing harm: below the rows early stopping asks for, hold out
-            # that many anyway (at most half the rows). A t-test on few rows
-            # rarely finds a gain, so the fit keeps PCA's solution, the right
-            # answer where nothing can show the curvature is real; without
-            # the judge, 84 rows train (256, 64) hidden layers to 1.3-3x
-            # PCA's held-out error.
-            n_valid = min(self._MIN_VALIDATION_ROWS, n_rows // 2)
-            if n_valid >= 2:  # a t-test needs two rows
-                return n_valid / n_rows
-        return fraction
-
-    def _callbacks(self) -> list:
-        return [("keep_start", KeepStartUnlessBetter())] if self._starts_at_pca() else []
+    def _linear_start(self, module, X, Y):
+        mean, scale = module.mean.numpy(), float(module.scale)
+        axes = principal_axes(_chunks(X), mean, scale, self.n_components)
+        return axes, axes  # PCA's projection and reconstruction

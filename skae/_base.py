@@ -262,8 +262,8 @@ class BaseAutoencoder(
             **self._module_params(X),
         )
 
-    def _initialize_module(self, module: nn.Module, X: np.ndarray) -> None:
-        """Set the starting weights from the training data (random by default)."""
+    def _initialize_module(self, module: nn.Module, X: np.ndarray, Y=None) -> None:
+        """Set the starting weights from the training data (and a paired ``Y``); random by default."""
 
     def _penalties(self, X: np.ndarray) -> list:
         """Penalties added to the reconstruction loss (none for a plain AE)."""
@@ -383,7 +383,7 @@ class BaseAutoencoder(
         module = self._build_module(X).set_standardization(*self._standardization(X))
         if Y is not None:  # a paired target: the decoder's own standardisation
             module.set_target_standardization(*self._standardization(Y, "y"))
-        self._initialize_module(module, X)
+        self._initialize_module(module, X, Y)
         holdout = self._holdout(len(X))
         net = self._new_net(module, self._penalties(X), holdout, seed, device, accelerator)
         return net.initialize()

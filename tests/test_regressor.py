@@ -80,7 +80,9 @@ def test_predict_transform_score_and_shapes(digits):
 def test_the_target_is_y_not_x(digits):
     """The same data as target and input give an autoencoder; another target gives another net."""
     top, bottom, top_test, _ = _halves(digits)
-    as_autoencoder = EncoderDecoderRegressor(8, max_epochs=5, random_state=0).fit(top, top)
+    as_autoencoder = EncoderDecoderRegressor(
+        8, init="random", early_stopping=False, max_epochs=5, random_state=0
+    ).fit(top, top)
     autoencoder = Autoencoder(
         8, init="random", early_stopping=False, max_epochs=5, random_state=0
     ).fit(top)
