@@ -263,7 +263,7 @@ class BaseAutoencoder(
         )
 
     def _initialize_module(self, module: nn.Module, X: np.ndarray, Y=None) -> None:
-        """Set the starting weights from the training data (and a paired ``Y``); random by default."""
+        """Set the starting weights from the data and a paired ``Y`` (random by default)."""
 
     def _penalties(self, X: np.ndarray) -> list:
         """Penalties added to the reconstruction loss (none for a plain AE)."""

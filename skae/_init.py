@@ -27,7 +27,6 @@ from scipy import stats
 from skorch.callbacks import Callback
 
 from ._distributed import unwrap
-from ._inference import chunks
 
 
 def _scatter(chunks, mean: np.ndarray, scale: float) -> tuple[np.ndarray, int]:
@@ -159,8 +158,9 @@ class KeepStartUnlessBetter(Callback):
     At the end of a fit with held-out rows (after ``EarlyStopping`` has
     restored the best epoch), each held-out row's squared error (of its
     reconstruction, or of its paired target's prediction) is taken under the
-    trained and the starting weights. The trained weights stay only if the paired differences pass a one-sided t-test at
-    ``alpha``: the gain must be larger than the held-out rows' own noise.
+    trained and the starting weights. The trained weights stay only if the
+    paired differences pass a one-sided t-test at ``alpha``: the gain must be
+    larger than the held-out rows' own noise.
     Continued fits (``warm_start``, ``partial_fit``) and objectives with
     penalties are not judged.
 
