@@ -265,4 +265,3 @@ class StartsLinear:
         if self._starts_linear():
             callbacks = [*callbacks, ("keep_start", KeepStartUnlessBetter())]
         return callbacks
-
