@@ -216,6 +216,10 @@ def test_a_small_regression_table_does_no_harm_beside_ridge(seed):
     # 0.489. The judge kept the linear start in 8 of the 9 folds; in the
     # ninth it kept a network 0.12 below Ridge on that fold's test rows.
     assert model > ridge - 0.06
-    if seed == 0:  # the same network, randomly started and unjudged (the default before)
+    if seed == 0:  # the same network, randomly started and unjudged (the defaults before)
+        train, test = next(KFold(3, shuffle=True, random_state=0).split(X))
         unjudged = EncoderDecoderRegressor(init="random", early_stopping=False, random_state=0)
-        assert _cv_r2(unjudged, X, y) < ridge - 0.3  # measured: about -0.2
+        ridge_fold = make_pipeline(StandardScaler(), Ridge()).fit(X[train], y[train])
+        score = unjudged.fit(X[train], y[train]).score(X[test], y[test])
+        # On one fold, to save time; measured: -0.61 against Ridge's 0.40.
+        assert score < ridge_fold.score(X[test], y[test]) - 0.3
