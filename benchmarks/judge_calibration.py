@@ -39,6 +39,7 @@ import copy
 
 import numpy as np
 from _common import write_result
+from defaults_panel import held_out_mse
 from joblib import Parallel, delayed
 from sklearn.datasets import load_breast_cancer, load_diabetes, load_iris, load_wine
 from sklearn.model_selection import KFold
@@ -66,9 +67,12 @@ class RecordingJudge(KeepStartUnlessBetter):
 class Recording:
     """Mixin: the estimator's judge, replaced by one that records what it compared."""
 
+    def _judge(self) -> RecordingJudge:
+        return RecordingJudge()
+
     def _callbacks(self) -> list:
         return [
-            (name, RecordingJudge() if name == "keep_start" else callback)
+            (name, self._judge() if name == "keep_start" else callback)
             for name, callback in super()._callbacks()
         ]
 
@@ -105,11 +109,8 @@ class RandomStartLinearReference:
             if isinstance(path, LinearPath):
                 path.body[-1].reset_parameters()
 
-    def _callbacks(self) -> list:
-        return [
-            (name, ReferenceJudge(self._reference) if name == "keep_start" else callback)
-            for name, callback in super()._callbacks()
-        ]
+    def _judge(self) -> RecordingJudge:
+        return ReferenceJudge(self._reference)
 
 
 class ReferenceAutoencoder(RandomStartLinearReference, RecordingAutoencoder):
@@ -129,16 +130,14 @@ DESIGNS = {
 }
 
 
-def test_errors(model, X_test, Y_test) -> dict:
+def errors_on_test_rows(model, X_test, Y_test) -> dict:
     """Mean squared test error (standardised units) under each recorded state, and the choice."""
     judge = dict(model.net_.callbacks_)["keep_start"]
     errors = {}
     for name, state in judge.states_.items():
         model.net_.module_.load_state_dict(state)
         if Y_test is None:
-            errors[name] = float(
-                np.mean((model.inverse_transform(model.transform(X_test)) - X_test) ** 2)
-            )
+            errors[name] = held_out_mse(model, X_test)
         else:
             errors[name] = float(np.mean((model.predict(X_test) - Y_test) ** 2) / Y_test.var())
     errors["kept start"] = judge.kept_start_
@@ -152,7 +151,7 @@ def autoencoder_cell(design, table, k, seed):
         scaler = StandardScaler().fit(X[train])
         model = DESIGNS[design][0](n_components=k, random_state=seed)
         model.fit(scaler.transform(X[train]))
-        out.append(test_errors(model, scaler.transform(X[test]), None))
+        out.append(errors_on_test_rows(model, scaler.transform(X[test]), None))
     return design, table, out
 
 
@@ -161,7 +160,7 @@ def regressor_cell(design, seed):
     out = []
     for train, test in KFold(5, shuffle=True, random_state=seed).split(X):
         model = DESIGNS[design][1](random_state=seed).fit(X[train], y[train])
-        out.append(test_errors(model, X[test], y[test]))
+        out.append(errors_on_test_rows(model, X[test], y[test]))
     return design, "diabetes (regressor)", out
 
 
