@@ -43,11 +43,12 @@ class Autoencoder(StartsLinear, BaseAutoencoder):
         Non-linearity of the hidden layers: "relu", "leaky_relu", "elu",
         "selu", "gelu", "tanh", "sigmoid" or "identity".
     init : {"pca", "random"}, default="pca"
-        ``"pca"``: add a linear path to encoder and decoder, started at PCA's
-        solution, with the hidden layers' contribution started at zero (as
-        ``TSNE(init="pca")`` starts its embedding). ``"random"``: the plain
-        stack of layers, randomly initialised. The MLP architecture with
-        ``loss="mse"`` only; otherwise ``"pca"`` starts at random too.
+        Where training starts. ``"pca"``: the linear paths at PCA's solution,
+        the hidden layers' contribution at zero (as ``TSNE(init="pca")``
+        starts its embedding). ``"random"``: every weight at random. Either
+        way, with held-out rows the fit returns PCA's solution unless the
+        trained network beats it. The MLP architecture with ``loss="mse"``
+        only (otherwise the plain stack of layers, at random).
     {shared}
     Attributes
     ----------

@@ -15,8 +15,11 @@ few (10 of iris's 105 training rows): the best of a thousand epochs on ten
 rows can look better than PCA by chance. :class:`KeepStartUnlessBetter`
 keeps the trained network only where its gain over the start on the held-out
 rows is significant (a one-sided paired t-test at 5%); otherwise the fit
-returns the start, the linear solution itself. :class:`StartsLinear` gives an
-estimator all three pieces: the linear paths, their start and the judge.
+returns the start, the linear solution itself. With ``init="random"`` the
+network starts at random and the linear solution is only the judge's
+reference, the state the fit falls back to: a large fit begun at the linear
+solution can settle near it. :class:`StartsLinear` gives an estimator all
+three pieces: the linear paths, their start and the judge.
 """
 
 import copy
@@ -27,6 +30,7 @@ from scipy import stats
 from skorch.callbacks import Callback
 
 from ._distributed import unwrap
+from .modules.mlp import LinearPath
 
 
 def _scatter(chunks, mean: np.ndarray, scale: float) -> tuple[np.ndarray, int]:
@@ -153,24 +157,34 @@ def start_linear(module, encoder_weights: np.ndarray, decoder_weights: np.ndarra
 
 
 class KeepStartUnlessBetter(Callback):
-    """Return to the starting weights unless training beat them significantly.
+    """Return to a reference state unless training beat it significantly.
 
     At the end of a fit with held-out rows (after ``EarlyStopping`` has
     restored the best epoch), each held-out row's squared error (of its
     reconstruction, or of its paired target's prediction) is taken under the
-    trained and the starting weights. The trained weights stay only if the
+    trained weights and under the reference: the linear solution, whether
+    the fit started there or at random. The trained weights stay only if the
     paired differences pass a one-sided t-test at ``alpha``: the gain must be
     larger than the held-out rows' own noise.
     Continued fits (``warm_start``, ``partial_fit``) and objectives with
     penalties are not judged.
 
+    Parameters
+    ----------
+    reference : dict or None, default=None
+        A ``state_dict`` of the module to fall back to; None: the starting
+        weights.
+    alpha : float, default=0.05
+        The test's level.
+
     Attributes
     ----------
     kept_start_ : bool
-        Whether the last fit returned to the start.
+        Whether the last fit returned to the reference.
     """
 
-    def __init__(self, alpha: float = 0.05):
+    def __init__(self, reference=None, alpha: float = 0.05):
+        self.reference = reference
         self.alpha = alpha
 
     def on_train_begin(self, net, X=None, **kwargs):
@@ -181,7 +195,8 @@ class KeepStartUnlessBetter(Callback):
             and net.train_split is not None
             and not getattr(net, "penalties", ())
         )
-        self.start_ = copy.deepcopy(net.module_.state_dict()) if judged else None
+        reference = net.module_.state_dict() if self.reference is None else self.reference
+        self.start_ = copy.deepcopy(reference) if judged else None
         self.kept_start_ = False
 
     def on_train_end(self, net, X=None, **kwargs):
@@ -219,20 +234,33 @@ class KeepStartUnlessBetter(Callback):
 
 
 class StartsLinear:
-    """Mixin: an MLP encoder-decoder started at the best linear solution and judged against it.
+    """Mixin: an MLP encoder-decoder judged against the best linear solution.
 
     The module gets a linear path beside its hidden layers in the encoder and
-    the decoder, started at :meth:`_linear_start` (PCA's solution for an
-    autoencoder, reduced-rank regression's for a paired target), with the
-    hidden layers' contribution at zero; :class:`KeepStartUnlessBetter`
-    returns the fit to that start unless the trained network beats it on
-    held-out rows. For ``init`` other than ``"random"``, the MLP architecture
-    and the squared error; otherwise the estimator trains as it would without
-    the mixin. Put it before ``BaseAutoencoder`` among the bases.
+    the decoder. With ``init`` other than ``"random"`` it starts at
+    :meth:`_linear_start` (PCA's solution for an autoencoder, reduced-rank
+    regression's for a paired target), with the hidden layers' contribution
+    at zero; with ``"random"`` every weight starts at random (and without
+    ``early_stopping`` the module is the plain stack of layers). Either way,
+    where held-out rows judge the fit, :class:`KeepStartUnlessBetter` returns
+    it to the linear solution unless the trained network beats that on
+    them. For the MLP architecture and the squared error only; otherwise the
+    estimator trains as it would without the mixin. Put it before
+    ``BaseAutoencoder`` among the bases.
     """
 
+    def _judges_linear(self) -> bool:
+        """Whether the architecture and loss admit the linear path and its judge."""
+        return self._architecture() == "mlp" and self._loss() == "mse"
+
     def _starts_linear(self) -> bool:
-        return self.init != "random" and self._architecture() == "mlp" and self._loss() == "mse"
+        return self.init != "random" and self._judges_linear()
+
+    def _linear_path(self) -> bool:
+        # A random start that nothing judges has no use for the linear path:
+        # it trains as the plain stack of layers. Decided by the parameters
+        # alone, so that a fitted module is rebuilt the same way at load.
+        return self._judges_linear() and (self.init != "random" or bool(self.early_stopping))
 
     def _linear_start(self, module, X, Y) -> tuple[np.ndarray, np.ndarray]:
         """The encoder's (n_features, k) and the decoder's (n_outputs, k) starting weights."""
@@ -240,15 +268,25 @@ class StartsLinear:
 
     def _module_params(self, X) -> dict:
         params = super()._module_params(X)
-        return {**params, "linear_path": True} if self._starts_linear() else params
+        return {**params, "linear_path": True} if self._linear_path() else params
 
     def _initialize_module(self, module, X, Y=None) -> None:
+        self._linear_reference = None
+        if not self._linear_path():
+            return
         if self._starts_linear():
             start_linear(module, *self._linear_start(module, X, Y))
+            return  # the start is the judge's reference
+        reference = copy.deepcopy(module)  # the hidden layers' output at zero
+        start_linear(reference, *self._linear_start(reference, X, Y))
+        self._linear_reference = reference.state_dict()
+        for path in module.modules():  # the start's hidden layers' output at random too
+            if isinstance(path, LinearPath):
+                path.body[-1].reset_parameters()
 
     def _holdout(self, n_rows: int) -> float | None:
         fraction = super()._holdout(n_rows)
-        if fraction is None and self.early_stopping == "auto" and self._starts_linear():
+        if fraction is None and self.early_stopping == "auto" and self._judges_linear():
             # The held-out judge is what keeps the fit from doing harm: below
             # the rows early stopping asks for, hold out that many anyway (at
             # most half the rows). A t-test on few rows rarely finds a gain,
@@ -262,6 +300,8 @@ class StartsLinear:
 
     def _callbacks(self) -> list:
         callbacks = super()._callbacks()
-        if self._starts_linear():
-            callbacks = [*callbacks, ("keep_start", KeepStartUnlessBetter())]
+        if self._linear_path():
+            # Built after _initialize_module; the reference leaves the estimator with it.
+            reference = self.__dict__.pop("_linear_reference", None)
+            callbacks = [*callbacks, ("keep_start", KeepStartUnlessBetter(reference))]
         return callbacks

@@ -56,11 +56,12 @@ class EncoderDecoderRegressor(RegressorMixin, StartsLinear, BaseAutoencoder):
         Non-linearity of the hidden layers: "relu", "leaky_relu", "elu",
         "selu", "gelu", "tanh", "sigmoid" or "identity".
     init : {"linear", "random"}, default="linear"
-        ``"linear"``: add a linear path to encoder and decoder, started at
-        reduced-rank regression's solution, with the hidden layers'
-        contribution started at zero. ``"random"``: the plain stack of layers,
-        randomly initialised. The MLP architecture with ``loss="mse"`` only;
-        otherwise ``"linear"`` starts at random too.
+        Where training starts. ``"linear"``: the linear paths at reduced-rank
+        regression's solution, the hidden layers' contribution at zero.
+        ``"random"``: every weight at random. Either way, with held-out rows
+        the fit returns reduced-rank regression's solution unless the trained
+        network beats it. The MLP architecture with ``loss="mse"`` only
+        (otherwise the plain stack of layers, at random).
     output_image_shape : tuple of int, default=None
         For ``architecture="conv"``: ``(channels, height, width)`` or
         ``(height, width)`` of the images that the rows of ``Y`` flatten.

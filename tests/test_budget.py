@@ -170,6 +170,26 @@ def test_autoencoder_does_no_harm_on_small_nearly_linear_tables(name, k):
             assert held_out_mse(model, X_test) < 0.5 * pca_error
 
 
+def test_a_random_start_is_judged_against_pcas_solution():
+    """With init="random" the judge's reference is still PCA's solution, not the start.
+
+    One epoch from random weights leaves a network far worse than PCA on the
+    held-out rows, so the fit must return PCA's solution itself; a judge that
+    fell back to its start would return the random network.
+    """
+    X_train, X_test = standardised_split("iris", 0)
+    pca = PCA(2).fit(X_train)
+    model = Autoencoder(n_components=2, init="random", max_epochs=1, random_state=0)
+    model.fit(X_train)
+    assert dict(model.net_.callbacks_)["keep_start"].kept_start_
+    np.testing.assert_allclose(
+        model.inverse_transform(model.transform(X_test)),
+        pca.inverse_transform(pca.transform(X_test)),
+        atol=1e-4,
+    )
+    assert not hasattr(model, "_linear_reference")  # the fit does not keep a copy
+
+
 def fewer_rows_than_a_holdout(name, seed):
     """A 70/30 split, standardised, whose training part is below 10 / validation_fraction rows."""
     if name == "linnerud":  # 20 rows: exercise and physiological measurements together

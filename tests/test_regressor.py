@@ -223,3 +223,20 @@ def test_a_small_regression_table_does_no_harm_beside_ridge(seed):
         score = unjudged.fit(X[train], y[train]).score(X[test], y[test])
         # On one fold, to save time; measured: -0.61 against Ridge's 0.40.
         assert score < ridge_fold.score(X[test], y[test]) - 0.3
+
+
+def test_a_random_start_is_judged_against_reduced_rank_regression():
+    """With init="random" the judge falls back to the linear map, not to the start.
+
+    After one epoch from random weights the network is far worse than the
+    linear map, so both starts must return the same reduced-rank regression.
+    """
+    X, y = load_diabetes(return_X_y=True)
+    fits = {
+        init: EncoderDecoderRegressor(init=init, max_epochs=1, random_state=0).fit(X, y)
+        for init in ("linear", "random")
+    }
+    for model in fits.values():
+        assert dict(model.net_.callbacks_)["keep_start"].kept_start_
+    np.testing.assert_allclose(fits["random"].predict(X), fits["linear"].predict(X), atol=1e-4)
+    assert fits["random"].score(X, y) > 0.4  # measured 0.52; unjudged, the same network 0.27
