@@ -17,11 +17,11 @@ fold's test rows.
 
 A second table tries another design on the same fits, ``init="random"``: the
 network starts at random (the linear path at its random init, the hidden
-layers' output too) and the linear solution is only the judge's *reference*, the state it falls
-back to. Large fits begun at the linear solution settle near it: on MNIST's
-random-half inpainting the regressor's error rose from 0.0128 to 0.0137
-when it took the linear start (``inpainting.md`` before and after). This
-shows what the other design would cost on small tables.
+layers' output too) and the linear solution is only the judge's *reference*,
+the state it falls back to. Large fits begun at the linear solution settle
+near it: on MNIST's random-half inpainting the regressor's error rose from
+0.0128 to 0.0137 when it took the linear start (``inpainting.md`` before and
+after). This shows what the other design would cost on small tables.
 
 Columns: fits; the judge kept the trained network; of those, how many scored
 worse than the start on the test rows, and the worst such ratio; the trained

@@ -4,11 +4,12 @@
 layers' output at zero) and its judge falls back to that start unless the
 trained network beats it on held-out rows. The other design, from
 ``judge_calibration.py``, ``init="random"``: the network starts at random,
-and PCA's solution is only the judge's reference, the state it falls back to. Here both meet
-the bar of the defaults panel (held-out MSE within 1.02x of ``PCA(k)``) on
-the cells of ``defaults_panel.py`` (iris, wine, breast cancer, diabetes,
-digits) and ``defaults_carry_over.py`` (the eight ODDS tables): 70/30 splits
-at seeds 0-2, every k in 1..min(5, d - 1), the same splits and seeds.
+and PCA's solution is only the judge's reference, the state it falls back
+to. Here both meet the bar of the defaults panel (held-out MSE within 1.02x
+of ``PCA(k)``) on the cells of ``defaults_panel.py`` (iris, wine, breast
+cancer, diabetes, digits) and ``defaults_carry_over.py`` (the eight ODDS
+tables): 70/30 splits at seeds 0-2, every k in 1..min(5, d - 1), the same
+splits and seeds.
 
     python benchmarks/start_design_trials.py [--jobs 2]
 

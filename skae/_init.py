@@ -300,8 +300,8 @@ class StartsLinear:
 
     def _callbacks(self) -> list:
         callbacks = super()._callbacks()
+        # Built after _initialize_module; the reference leaves the estimator here.
+        reference = self.__dict__.pop("_linear_reference", None)
         if self._linear_path():
-            # Built after _initialize_module; the reference leaves the estimator with it.
-            reference = self.__dict__.pop("_linear_reference", None)
             callbacks = [*callbacks, ("keep_start", KeepStartUnlessBetter(reference))]
         return callbacks
