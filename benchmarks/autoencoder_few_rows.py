@@ -2,7 +2,7 @@
 
 The panel's and the carry-over's tables all have at least 103 training rows,
 enough for ``early_stopping="auto"`` to hold out 10 rows, on which the
-PCA-start judge (``KeepStartUnlessBetter``) decides whether the trained
+PCA-start judge (``KeepReferenceUnlessBetter``) decides whether the trained
 network beats PCA. Below 100 rows the Autoencoder now holds out 10 rows (at
 most half) for the judge anyway. Here, on two smaller tables, 70/30 splits
 standardised on the training part, seeds 0-2, every k in 1..5:

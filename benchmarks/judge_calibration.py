@@ -2,7 +2,7 @@
 
 ``Autoencoder`` (PCA's start) and ``EncoderDecoderRegressor`` (reduced-rank
 regression's start) keep a trained network only if it beats the start on the
-held-out rows by more than their noise (``KeepStartUnlessBetter``, a one-sided
+held-out rows by more than their noise (``KeepReferenceUnlessBetter``, a one-sided
 paired t-test at 5%). The same held-out rows also choose the best epoch
 (``EarlyStopping(load_best=True)``), so a network that looks best on them by
 chance might pass the test more often than 5% of the time (a winner's curse).
@@ -47,18 +47,18 @@ from sklearn.model_selection import KFold
 from sklearn.preprocessing import StandardScaler
 
 from skae import Autoencoder, EncoderDecoderRegressor
-from skae._init import KeepStartUnlessBetter
+from skae._init import KeepReferenceUnlessBetter
 
 AUTOENCODER_TABLES = {"iris": load_iris, "wine": load_wine, "breast cancer": load_breast_cancer}
 
 
-class RecordingJudge(KeepStartUnlessBetter):
+class RecordingJudge(KeepReferenceUnlessBetter):
     """The judge, keeping a copy of the starting and the trained weights it compared."""
 
     def on_train_end(self, net, X=None, **kwargs):
-        if self.start_ is not None:
+        if self.reference_ is not None:
             self.states_ = {
-                "start": copy.deepcopy(self.start_),
+                "start": copy.deepcopy(self.reference_),
                 "trained": copy.deepcopy(net.module_.state_dict()),
             }
         super().on_train_end(net, X=X, **kwargs)
@@ -69,7 +69,7 @@ class Recording:
 
     def _callbacks(self) -> list:
         return [
-            (name, RecordingJudge(callback.reference) if name == "keep_start" else callback)
+            (name, RecordingJudge(callback.reference) if name == "keep_reference" else callback)
             for name, callback in super()._callbacks()
         ]
 
@@ -94,7 +94,7 @@ DESIGNS = {
 
 def errors_on_test_rows(model, X_test, Y_test) -> dict:
     """Mean squared test error (standardised units) under each recorded state, and the choice."""
-    judge = dict(model.net_.callbacks_)["keep_start"]
+    judge = dict(model.net_.callbacks_)["keep_reference"]
     errors = {}
     for name, state in judge.states_.items():
         model.net_.module_.load_state_dict(state)
@@ -102,7 +102,7 @@ def errors_on_test_rows(model, X_test, Y_test) -> dict:
             errors[name] = held_out_mse(model, X_test)
         else:
             errors[name] = float(np.mean((model.predict(X_test) - Y_test) ** 2) / Y_test.var())
-    errors["kept start"] = judge.kept_start_
+    errors["kept start"] = judge.kept_reference_
     return errors
 
 

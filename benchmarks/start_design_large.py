@@ -65,9 +65,9 @@ DESIGNS = {
 MASKED_ROWS = 160_000  # inpainting.py's recipe: 32 masks on each of MNIST's 5,000 images
 
 
-def kept_start(model) -> str:
-    judge = dict(model.net_.callbacks_).get("keep_start")
-    return "–" if judge is None else ("yes" if judge.kept_start_ else "no")
+def kept_reference(model) -> str:
+    judge = dict(model.net_.callbacks_).get("keep_reference")
+    return "–" if judge is None else ("yes" if judge.kept_reference_ else "no")
 
 
 def hinton_salakhutdinov():
@@ -86,7 +86,8 @@ def hinton_salakhutdinov():
         seconds = time.perf_counter() - start
         error = sq_error_per_image(model, X_val)
         lines.append(
-            f"| {design} | {error:.2f} | {kept_start(model)} | {model.n_iter_} | {seconds:.0f} |"
+            f"| {design} | {error:.2f} | {kept_reference(model)} | {model.n_iter_} "
+            f"| {seconds:.0f} |"
         )
         print(lines[-1], flush=True)
     return lines
@@ -99,7 +100,7 @@ def regressor_completion(regressor, n_components, X_fit, X_val, hidden, rng, see
     masks = random_half(len(images), int(np.sqrt(X_fit.shape[1])), rng)
     model = regressor(n_components, random_state=seed).fit(beside_mask(images, masks), images)
     predicted = model.predict(beside_mask(X_val, hidden))
-    return np.where(hidden, predicted, X_val), kept_start(model)
+    return np.where(hidden, predicted, X_val), kept_reference(model)
 
 
 def without_judge(complete):

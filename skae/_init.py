@@ -12,7 +12,7 @@ X to Y through ``n_components`` numbers (:func:`reduced_rank_regression`).
 
 The held-out rows judge the fitted curvature, and on a small table they are
 few (10 of iris's 105 training rows): the best of a thousand epochs on ten
-rows can look better than PCA by chance. :class:`KeepStartUnlessBetter`
+rows can look better than PCA by chance. :class:`KeepReferenceUnlessBetter`
 keeps the trained network only where its gain over the start on the held-out
 rows is significant (a one-sided paired t-test at 5%); otherwise the fit
 returns the start, the linear solution itself. With ``init="random"`` the
@@ -156,7 +156,7 @@ def start_linear(module, encoder_weights: np.ndarray, decoder_weights: np.ndarra
         decoder_linear.bias.zero_()
 
 
-class KeepStartUnlessBetter(Callback):
+class KeepReferenceUnlessBetter(Callback):
     """Return to a reference state unless training beat it significantly.
 
     At the end of a fit with held-out rows (after ``EarlyStopping`` has
@@ -179,7 +179,7 @@ class KeepStartUnlessBetter(Callback):
 
     Attributes
     ----------
-    kept_start_ : bool
+    kept_reference_ : bool
         Whether the last fit returned to the reference.
     """
 
@@ -196,16 +196,16 @@ class KeepStartUnlessBetter(Callback):
             and not getattr(net, "penalties", ())
         )
         reference = net.module_.state_dict() if self.reference is None else self.reference
-        self.start_ = copy.deepcopy(reference) if judged else None
-        self.kept_start_ = False
+        self.reference_ = copy.deepcopy(reference) if judged else None
+        self.kept_reference_ = False
 
     def on_train_end(self, net, X=None, **kwargs):
-        if self.start_ is None:
+        if self.reference_ is None:
             return
         _, valid = net.get_split_datasets(X)
         trained = self._row_errors(net, valid)
         trained_state = copy.deepcopy(net.module_.state_dict())
-        net.module_.load_state_dict(self.start_)
+        net.module_.load_state_dict(self.reference_)
         gain = self._row_errors(net, valid) - trained
         if len(gain) > 1 and gain.std() > 0:
             significant = stats.ttest_1samp(gain, 0.0, alternative="greater").pvalue < self.alpha
@@ -214,10 +214,13 @@ class KeepStartUnlessBetter(Callback):
         if significant:
             net.module_.load_state_dict(trained_state)
         else:
-            self.kept_start_ = True
+            self.kept_reference_ = True
             if net.verbose:
-                print("The trained network did not beat its start on the held-out rows; kept it.")
-        self.start_ = None
+                print(
+                    "The trained network did not beat the reference weights on the "
+                    "held-out rows; returned to them."
+                )
+        self.reference_ = None
 
     @staticmethod
     def _row_errors(net, dataset) -> np.ndarray:
@@ -242,7 +245,7 @@ class StartsLinear:
     regression's for a paired target), with the hidden layers' contribution
     at zero; with ``"random"`` every weight starts at random (and without
     ``early_stopping`` the module is the plain stack of layers). Either way,
-    where held-out rows judge the fit, :class:`KeepStartUnlessBetter` returns
+    where held-out rows judge the fit, :class:`KeepReferenceUnlessBetter` returns
     it to the linear solution unless the trained network beats that on
     them. For the MLP architecture and the squared error only; otherwise the
     estimator trains as it would without the mixin. Put it before
@@ -303,5 +306,5 @@ class StartsLinear:
         # Built after _initialize_module; the reference leaves the estimator here.
         reference = self.__dict__.pop("_linear_reference", None)
         if self._linear_path():
-            callbacks = [*callbacks, ("keep_start", KeepStartUnlessBetter(reference))]
+            callbacks = [*callbacks, ("keep_reference", KeepReferenceUnlessBetter(reference))]
         return callbacks

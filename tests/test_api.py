@@ -185,7 +185,7 @@ def test_verbose_prints_one_line_per_epoch(small, capsys):
     lines = capsys.readouterr().out.strip().splitlines()
     assert "train_loss" in lines[0] and "valid_loss" in lines[0] and "dur" in lines[0]
     assert len(lines) == 2 + 3 + 1  # header, rule, one line per epoch, the PCA-start verdict
-    assert lines[-1].startswith("The trained network did not beat its start")
+    assert lines[-1].startswith("The trained network did not beat the reference")
 
 
 def test_net_params_adds_skorch_callbacks(small):

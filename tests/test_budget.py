@@ -141,7 +141,7 @@ def test_linear_ae_says_when_it_stops_short_of_pca():
         assert LinearAE(n_components=3, random_state=0).fit(rank_two).pca_error_ratio_ == 1.0
 
 
-# The PCA-start judge (skae._init.KeepStartUnlessBetter) both ways, on fits the
+# The PCA-start judge (skae._init.KeepReferenceUnlessBetter) both ways, on fits the
 # bar below makes anyway: iris k=2, seed 1, where the best epoch beat PCA on
 # the 10 held-out rows by chance (t = 0.84) and lost on the test rows (1.28x
 # PCA before this rule), returns PCA; iris k=1, seed 0, a significant gain,
@@ -157,16 +157,16 @@ def test_autoencoder_does_no_harm_on_small_nearly_linear_tables(name, k):
         pca_error = held_out_mse(pca, X_test)
         model = Autoencoder(n_components=k, random_state=seed).fit(X_train)
         assert held_out_mse(model, X_test) <= 1.02 * pca_error, seed
-        kept_start = dict(model.net_.callbacks_)["keep_start"].kept_start_
+        kept_reference = dict(model.net_.callbacks_)["keep_reference"].kept_reference_
         if KEEPS_THE_PCA_START.get((name, k, seed)) is True:
-            assert kept_start
+            assert kept_reference
             np.testing.assert_allclose(
                 model.inverse_transform(model.transform(X_test)),
                 pca.inverse_transform(pca.transform(X_test)),
                 atol=1e-4,
             )
         elif KEEPS_THE_PCA_START.get((name, k, seed)) is False:
-            assert not kept_start
+            assert not kept_reference
             assert held_out_mse(model, X_test) < 0.5 * pca_error
 
 
@@ -181,7 +181,7 @@ def test_a_random_start_is_judged_against_pcas_solution():
     pca = PCA(2).fit(X_train)
     model = Autoencoder(n_components=2, init="random", max_epochs=1, random_state=0)
     model.fit(X_train)
-    assert dict(model.net_.callbacks_)["keep_start"].kept_start_
+    assert dict(model.net_.callbacks_)["keep_reference"].kept_reference_
     np.testing.assert_allclose(
         model.inverse_transform(model.transform(X_test)),
         pca.inverse_transform(pca.transform(X_test)),
