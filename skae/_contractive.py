@@ -37,7 +37,7 @@ class ContractiveAE(BaseAutoencoder):
     contraction_weight : float, default=0.02
         λ, the weight of the Jacobian penalty. It was 0.1 while the decoder
         was untied and the penalty went mostly into shrinking the code; with
-        a tied decoder, 0.1 costs about 1.7× a plain autoencoder's held-out
+        a tied decoder, 0.1 costs 1.64-1.70× a plain autoencoder's held-out
         error on digits.
     jacobian : {"exact", "hutchinson"}, default="exact"
         How the penalty is computed: exactly, through the chain of layer
@@ -67,13 +67,14 @@ class ContractiveAE(BaseAutoencoder):
     Notes
     -----
     An untied ``ContractiveAE`` takes the escape. On digits its codes end up
-    100-400 times smaller in variance than a plain autoencoder's, and raising
+    110-380 times smaller in variance than a plain autoencoder's, and raising
     λ buys a smaller code scale and a worse reconstruction but not a flatter
     encoder. Measured relative to the codes' spread
     (:func:`skae._penalties.scale_free_contraction`) on held-out digits, with
     ``n_components=8``, ``hidden_layer_sizes=(64, 32)``, 60 epochs,
     ``lr=3e-3`` and seeds 0-2, as a multiple of a plain ``Autoencoder``'s
-    with the same layers and budget (``init="random"``, no early stopping):
+    with the same layers and budget (``init="random"``, no early stopping;
+    ``benchmarks/contraction_trials.py``):
 
     ======================  ===========  ================
     model                   contraction  held-out error
@@ -89,8 +90,7 @@ class ContractiveAE(BaseAutoencoder):
     then takes it about 0.7× further. Raising the untied penalty's λ from 0.1
     to 1 does not. At the default layers and budget the untied model comes
     closer, 0.24-0.41× at 1.24-1.30× the error, against 0.23-0.41× at
-    1.30-1.41× tied, because its step budget limits how far it can shrink the
-    code.
+    1.30-1.41× tied.
 
     References
     ----------
