@@ -136,8 +136,7 @@ def main():
         "The plain model against itself at the next seed (seeds 1/0, 2/1, 0/2): "
         + ", ".join(f"{r:.2f}" for r in against_itself),
         "",
-        "## The default layers `(256, 64)` and budget (4,000 steps at `lr=1e-3`), "
-        "`n_components=8`",
+        "## The default layers `(256, 64)` and budget (4,000 steps at `lr=1e-3`), `n_components=8`",
         "",
         *table(default_rows, DEFAULT_LAYER_MODELS),
     ]
