@@ -26,6 +26,18 @@ def load_mnist_flat(path=None):
     return load_mnist(path or os.environ.get("SKAE_MNIST", DEFAULT_MNIST))
 
 
+def digits_split():
+    """Digits scaled to [0, 1] as float32, the fast suite's 75/25 split (``tests/conftest.py``).
+
+    Returns (X_train, X_test, y_train, y_test).
+    """
+    from sklearn.datasets import load_digits
+    from sklearn.model_selection import train_test_split
+
+    X, y = load_digits(return_X_y=True)
+    return train_test_split((X / 16.0).astype(np.float32), y, test_size=0.25, random_state=0)
+
+
 def environment() -> str:
     return (
         f"{datetime.date.today()} · {platform.machine()}, {os.cpu_count()} cores, "

@@ -27,12 +27,9 @@ Writes ``results/contraction_trials.md``.
 
 import argparse
 
-import numpy as np
 import torch
-from _common import write_result
+from _common import digits_split, write_result
 from joblib import Parallel, delayed
-from sklearn.datasets import load_digits
-from sklearn.model_selection import train_test_split
 
 from skae import Autoencoder, ContractiveAE
 from skae._penalties import encoder_jacobian_sq_norm, scale_free_contraction
@@ -54,16 +51,9 @@ MODELS = {
 DEFAULT_LAYER_MODELS = (PLAIN, "tied, λ = 0.02 (the default)", "untied, λ = 0.1 (the old default)")
 
 
-def digits():
-    X, _ = load_digits(return_X_y=True)
-    X = (X / 16.0).astype(np.float32)
-    X_train, X_test = train_test_split(X, test_size=0.25, random_state=0)
-    return X_train, X_test
-
-
 def fit_and_measure(name, setting, seed):
     torch.set_num_threads(1)
-    X_train, X_test = digits()
+    X_train, X_test, _, _ = digits_split()
     options = dict(MODELS[name])
     if options.pop("estimator", None) == "plain":
         model = Autoencoder(init="random", early_stopping=False, **setting, random_state=seed)

@@ -18,11 +18,9 @@ Writes ``results/few_labels_digits.md``.
 import argparse
 
 import numpy as np
-from _common import write_result
+from _common import digits_split, write_result
 from few_labels_mnist import few
-from sklearn.datasets import load_digits
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import train_test_split
 
 from skae import DenoisingAE, EncoderClassifier
 
@@ -34,10 +32,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--draws", type=int, default=5)
     args = parser.parse_args()
-    X, y = load_digits(return_X_y=True)
-    X_train, X_test, y_train, y_test = train_test_split(
-        (X / 16.0).astype(np.float32), y, test_size=0.25, random_state=0
-    )
+    X_train, X_test, y_train, y_test = digits_split()
     pretrained = DenoisingAE(32, random_state=0).fit(X_train)
     untrained = DenoisingAE(32, max_steps=1, random_state=0).fit(X_train)
     arms = {

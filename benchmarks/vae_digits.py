@@ -27,12 +27,10 @@ import argparse
 
 import numpy as np
 import torch
-from _common import write_result
+from _common import digits_split, write_result
 from joblib import Parallel, delayed
-from sklearn.datasets import load_digits
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import pairwise_distances
-from sklearn.model_selection import train_test_split
 from sklearn.neural_network import MLPClassifier
 
 from skae import VAE, Autoencoder
@@ -42,11 +40,6 @@ SEEDS = (0, 1, 2, 3)
 DIMENSIONS = (4, 8)
 N_SAMPLES = 500
 SOURCES = ("VAE.sample()", "VAE, codes from N(0, I)", "Autoencoder, random codes", "mean digit")
-
-
-def digits():
-    X, y = load_digits(return_X_y=True)
-    return train_test_split((X / 16.0).astype(np.float32), y, test_size=0.25, random_state=0)
 
 
 def judges(X_train, y_train):
@@ -68,7 +61,7 @@ def with_standard_normal_prior(vae, X_train, measure):
 
 def cell(d, seed):
     torch.set_num_threads(1)
-    X_train, X_test, y_train, _ = digits()
+    X_train, X_test, y_train, _ = digits_split()
     judge = judges(X_train, y_train)
     vae = VAE(n_components=d, random_state=seed).fit(X_train)
     ae = Autoencoder(n_components=d, random_state=seed).fit(X_train)
