@@ -7,12 +7,16 @@ Two ways in:
 
 - :func:`to_onnx` exports one method of one fitted estimator
   (``transform``, ``inverse_transform`` or ``score_samples`` of an
-  autoencoder; ``score_samples``, ``decision_function`` or ``predict`` of a
+  autoencoder; ``predict`` or ``predict_proba`` of an
+  :class:`~skae.EncoderClassifier`; ``score_samples``,
+  ``decision_function`` or ``predict`` of a
   :class:`~skae.ReconstructionOutlierDetector`).
 - :func:`register_converters` (called when this module is imported)
-  teaches skl2onnx to convert every skae autoencoder and the detector, so that
-  ``skl2onnx.to_onnx(pipeline, X[:1])`` converts a pipeline with skae steps.
-  An autoencoder step outputs its codes (``transform``); the detector, like
+  teaches skl2onnx to convert every skae autoencoder, the classifier and the
+  detector, so that ``skl2onnx.to_onnx(pipeline, X[:1])`` converts a pipeline
+  with skae steps. An autoencoder step outputs its codes (``transform``); the
+  classifier, like scikit-learn's, ``label`` and ``probabilities`` (options
+  ``zipmap`` and ``nocl`` as for them); the detector, like
   scikit-learn's outlier detectors in skl2onnx, outputs ``label``
   (``predict``) and ``scores`` (``decision_function``), and
   ``score_samples`` too with ``options={id(detector): {"score_samples": True}}``.
@@ -35,6 +39,7 @@ import torch
 from torch import nn
 
 from ._base import BaseAutoencoder
+from .classifier import EncoderClassifier
 from .outlier import ReconstructionOutlierDetector, _PPCADistance
 
 try:
@@ -53,6 +58,7 @@ MAX_OPSET = 20
 
 AUTOENCODER_METHODS = ("transform", "inverse_transform", "score_samples", "predict")
 DETECTOR_METHODS = ("score_samples", "decision_function", "predict")
+CLASSIFIER_METHODS = ("predict", "predict_proba")
 
 
 class _Method(nn.Module):
@@ -90,6 +96,17 @@ def _autoencoder_method(estimator: BaseAutoencoder, method: str) -> nn.Module:
         "predict": lambda net, x: net(x).reconstruction,  # EncoderDecoderRegressor's Ŷ
     }[method]
     return _Method(network, fn)
+
+
+class _ClassProbabilities(nn.Module):
+    """``EncoderClassifier.predict_proba`` in torch: the softmax of the head's logits."""
+
+    def __init__(self, classifier: EncoderClassifier):
+        super().__init__()
+        self.network = _cpu_copy(classifier.net_.module_)
+
+    def forward(self, x):
+        return torch.softmax(self.network(x.float()), dim=1).to(x.dtype)
 
 
 class _DetectorScores(nn.Module):
@@ -192,16 +209,18 @@ def to_onnx(estimator, method=None, *, dtype=np.float32, target_opset=MAX_OPSET)
 
     Parameters
     ----------
-    estimator : fitted skae autoencoder or ReconstructionOutlierDetector
+    estimator : fitted skae autoencoder, EncoderClassifier or ReconstructionOutlierDetector
     method : str, default=None
         ``"transform"`` (the default), ``"inverse_transform"`` or
-        ``"score_samples"`` for an autoencoder; ``"score_samples"``,
+        ``"score_samples"`` for an autoencoder; ``"predict"`` (the default)
+        or ``"predict_proba"`` for the classifier; ``"score_samples"``,
         ``"decision_function"`` or ``"predict"`` (the default) for the
         detector.
     dtype : {numpy.float32, numpy.float64}, default=numpy.float32
         The input's element type. The network computes in float32 either way
         (onnxruntime lacks float64 kernels for some activations); outputs have
-        the input's type, the detector's scores float64 as skae returns them.
+        the input's type, the detector's scores float64 as skae returns them,
+        the classifier's labels int64 (string labels: strings).
     target_opset : int, default=20
         ONNX opset of the graph (at most 20, the newest torch's TorchScript
         exporter writes).
@@ -236,6 +255,8 @@ def to_onnx(estimator, method=None, *, dtype=np.float32, target_opset=MAX_OPSET)
         score_dtype = torch.float64
         module = _DetectorMethod(estimator, [method], score_dtype)
         n_features = estimator.n_features_in_
+    elif isinstance(estimator, EncoderClassifier):
+        return _classifier_model(estimator, method or "predict", dtype, target_opset)
     elif isinstance(estimator, BaseAutoencoder):
         method = method or "transform"
         module = _autoencoder_method(estimator, method)
@@ -243,10 +264,33 @@ def to_onnx(estimator, method=None, *, dtype=np.float32, target_opset=MAX_OPSET)
         n_features = estimator.n_components if decoding else estimator.n_features_in_
     else:
         raise TypeError(
-            "to_onnx exports skae autoencoders and ReconstructionOutlierDetector, got "
-            f"{type(estimator).__name__}."
+            "to_onnx exports skae autoencoders, EncoderClassifier and "
+            f"ReconstructionOutlierDetector, got {type(estimator).__name__}."
         )
     return _export(module, n_features, dtype, [method], target_opset)
+
+
+def _classifier_model(classifier: EncoderClassifier, method: str, dtype, opset: int):
+    """The classifier's skl2onnx conversion (without ZipMap), its one output named ``method``."""
+    if method not in CLASSIFIER_METHODS:
+        raise ValueError(f"method must be one of {CLASSIFIER_METHODS}, got {method!r}.")
+    from skl2onnx import convert_sklearn
+    from skl2onnx.common.data_types import DoubleTensorType, FloatTensorType
+
+    tensor_type = DoubleTensorType if dtype == np.float64 else FloatTensorType
+    model = convert_sklearn(
+        classifier,
+        initial_types=[("X", tensor_type([None, classifier.n_features_in_]))],
+        options={id(classifier): {"zipmap": False}},
+        target_opset=min(opset, MAX_OPSET),
+    )
+    label, probabilities = model.graph.output
+    kept = copy.deepcopy(label if method == "predict" else probabilities)
+    model.graph.node.append(onnx.helper.make_node("Identity", [kept.name], [method]))
+    kept.name = method
+    del model.graph.output[:]
+    model.graph.output.append(kept)
+    return model
 
 
 # -- skl2onnx ---------------------------------------------------------------
@@ -349,6 +393,58 @@ def _convert_detector(scope, operator, container):
     )
 
 
+def _convert_classifier(scope, operator, container):
+    """``label`` (the most probable class) and ``probabilities``, as skl2onnx's classifiers."""
+    from skl2onnx.common.utils_classifier import get_label_classes
+
+    classifier = operator.raw_operator
+    dtype = _input_dtype(operator.inputs[0])
+    opset = min(container.target_opset, MAX_OPSET)
+    label, probabilities = (v.full_name for v in operator.outputs)
+    model = _export(
+        _ClassProbabilities(classifier), classifier.n_features_in_, dtype, ["proba"], opset
+    )
+    _inline(
+        model.graph,
+        scope,
+        container,
+        {"X": operator.inputs[0].full_name},
+        {"proba": probabilities},
+        opset,
+    )
+    # label = classes[argmax(probabilities)]: integer labels as int64, others as
+    # strings, the types skl2onnx's shape calculator gives the label output.
+    classes = get_label_classes(scope, classifier)
+    if all(isinstance(c, str) for c in classes):
+        element_type, classes = onnx.TensorProto.STRING, np.array([c.encode() for c in classes])
+    else:
+        element_type, classes = onnx.TensorProto.INT64, np.asarray(classes).astype(np.int64)
+    classes_name = scope.get_unique_variable_name("skae_classes")
+    container.add_initializer(classes_name, element_type, list(classes.shape), classes.tolist())
+    index = scope.get_unique_variable_name("skae_class_index")
+    container.add_node(
+        "ArgMax",
+        [probabilities],
+        [index],
+        axis=1,
+        keepdims=0,
+        name=scope.get_unique_operator_name("skae_ArgMax"),
+    )
+    picked = scope.get_unique_variable_name("skae_picked_class")
+    container.add_node(
+        "ArrayFeatureExtractor",
+        [classes_name, index],
+        [picked],
+        op_domain="ai.onnx.ml",
+        name=scope.get_unique_operator_name("skae_ArrayFeatureExtractor"),
+    )
+    flat = scope.get_unique_variable_name("skae_flat_shape")  # (1, N) -> (N,)
+    container.add_initializer(flat, onnx.TensorProto.INT64, [1], [-1])
+    container.add_node(
+        "Reshape", [picked, flat], [label], name=scope.get_unique_operator_name("skae_Reshape")
+    )
+
+
 class _ColumnScores(nn.Module):
     """Scores as (N, 1) columns, the shape skl2onnx's outlier detectors give them."""
 
@@ -375,15 +471,24 @@ _ALIASES = {}
 
 
 def register_converters() -> None:
-    """Register skl2onnx converters for every public skae autoencoder and the detector.
+    """Register skl2onnx converters for every skae autoencoder, the classifier and the detector.
 
     Called when :mod:`skae.onnx` is imported; calling it again is harmless.
     """
     from skl2onnx import update_registered_converter
+    from skl2onnx.common.shape_calculator import calculate_linear_classifier_output_shapes
 
     for cls in _public_autoencoders():
         _ALIASES[cls] = f"Skae{cls.__name__}"
         update_registered_converter(cls, _ALIASES[cls], _autoencoder_shape, _convert_autoencoder)
+    _ALIASES[EncoderClassifier] = "SkaeEncoderClassifier"
+    update_registered_converter(
+        EncoderClassifier,
+        _ALIASES[EncoderClassifier],
+        calculate_linear_classifier_output_shapes,
+        _convert_classifier,
+        options={"zipmap": [True, False, "columns"], "nocl": [True, False]},
+    )
     _ALIASES[ReconstructionOutlierDetector] = "SkaeReconstructionOutlierDetector"
     update_registered_converter(
         ReconstructionOutlierDetector,

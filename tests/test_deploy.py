@@ -134,12 +134,40 @@ def test_onnx_detector_methods_directly_and_in_a_pipeline(detector, small, digit
     assert np.abs(scores[:, 0] - pipe.score_samples(X)).max() <= 1e-5
 
 
+def test_onnx_classifier_labels_and_probabilities_directly_and_in_a_pipeline(digits):
+    skl2onnx = pytest.importorskip("skl2onnx")
+    skae_onnx = pytest.importorskip("skae.onnx")
+    X_train, X_test, y_train, _ = digits
+    clf = EncoderClassifier(Autoencoder(8, max_epochs=2), max_epochs=5, random_state=0)
+    clf.fit(X_train[:300], y_train[:300])
+    proba = _run(skae_onnx.to_onnx(clf, "predict_proba"), X_test)[0]
+    assert np.abs(proba - clf.predict_proba(X_test)).max() <= 1e-5
+    labels = _run(skae_onnx.to_onnx(clf), X_test)[0]
+    np.testing.assert_array_equal(labels, clf.predict(X_test))
+    assert len(np.unique(labels)) > 1  # not a constant
+    wide = _run(skae_onnx.to_onnx(clf, dtype=np.float64), X_test.astype(np.float64))[0]
+    np.testing.assert_array_equal(wide, labels)
+    # String labels come back as strings; a pipeline gives label and probabilities.
+    names = np.array([f"digit {i}" for i in range(10)])[y_train[:300]]
+    pipe = make_pipeline(StandardScaler(), clone(clf)).fit(X_train[:300], names)
+    label, probabilities = _run(
+        skl2onnx.to_onnx(pipe, X_test[:1], options={"zipmap": False}), X_test
+    )
+    np.testing.assert_array_equal(label, pipe.predict(X_test))
+    assert np.abs(probabilities - pipe.predict_proba(X_test)).max() <= 1e-5
+
+
 def test_to_onnx_refuses_what_it_cannot_export(fitted):
     skae_onnx = pytest.importorskip("skae.onnx")
     with pytest.raises(ValueError, match="method must be one of"):
         skae_onnx.to_onnx(fitted[IDS[0]], "predict")
     with pytest.raises(TypeError, match="exports skae autoencoders"):
         skae_onnx.to_onnx(StandardScaler().fit(np.eye(3)))
+    classifier = EncoderClassifier(Autoencoder(2, max_epochs=1), max_epochs=1).fit(
+        np.random.default_rng(0).normal(size=(20, 4)), np.arange(20) % 2
+    )
+    with pytest.raises(ValueError, match="method must be one of"):
+        skae_onnx.to_onnx(classifier, "transform")
 
 
 # -- skops and pickle --------------------------------------------------------
