@@ -289,12 +289,23 @@ class BaseAutoencoder(
             raise ValueError(f"{name} must hold positive integers, got {value!r}.")
         return tuple(int(s) for s in sizes)
 
+    def _min_training_rows(self) -> int:
+        """Rows every fit (and every ``partial_fit`` chunk) needs."""
+        return 1
+
     def _validate_X(self, X, reset: bool, training: bool = True) -> np.ndarray:
         """Validate ``X``; ``training`` adds the checks that only fitting needs."""
         # A memory-mapped X is checked chunk by chunk below, so that checking
         # it never holds the whole file in memory.
         mapped = MappedPages.of(X) is not None
-        X = validate_data(self, X, reset=reset, dtype=_float_dtype(X), ensure_all_finite=not mapped)
+        X = validate_data(
+            self,
+            X,
+            reset=reset,
+            dtype=_float_dtype(X),
+            ensure_all_finite=not mapped,
+            ensure_min_samples=self._min_training_rows() if training else 1,
+        )
         if reset and self.image_shape is not None:
             resolve_image_shape(X.shape[1], self.image_shape)  # a clear error, before training
         # Training runs in float32, where float64 values beyond its range
@@ -353,8 +364,17 @@ class BaseAutoencoder(
         self._check_spread(np.maximum(high - shifted_mean, shifted_mean - low).max(), name)
         variance = np.maximum(total_sq / len(X) - shifted_mean**2, 0.0)
         scale = np.sqrt(variance.mean())
-        if not np.isfinite(scale) or scale <= np.finfo(np.float32).tiny:
-            scale = 1.0
+        if 0.0 < scale <= np.finfo(np.float32).tiny:
+            # Centred and scaled in float32 such data are zeros and denormals:
+            # the fit would return garbage (or NaN) without a word.
+            raise ValueError(
+                f"Input {name} varies too little for float32 (its spread is {scale:g}, "
+                f"float32's smallest normal number {np.finfo(np.float32).tiny:g}); "
+                f"{type(self).__name__} trains in float32. Rescale {name}, e.g. with "
+                "StandardScaler."
+            )
+        if not np.isfinite(scale) or scale == 0.0:
+            scale = 1.0  # constant features: nothing to scale
         return (shift + shifted_mean).astype(np.float32), np.float32(scale)
 
     def _check_spread(self, largest: float, name: str):

@@ -22,19 +22,37 @@ class DivergenceError(RuntimeError):
 
 
 class StopOnDivergence(Callback):
-    """Stop at the first non-finite batch loss, saying where and what to try."""
+    """Stop at the first batch loss that is not finite or has exploded, saying what to try.
+
+    Exploded: ``GROWTH`` times above the fit's first training batch loss (or
+    above ``GROWTH`` where that loss is below 1 in magnitude). Training
+    never raises the loss that far; a step size that overshoots does, and
+    may stay finite for a long while before it overflows.
+    """
+
+    GROWTH = 1e6
+
+    def on_train_begin(self, net, **kwargs):
+        self.first_loss_ = None
 
     def on_batch_end(self, net, batch=None, training=None, loss=None, **kwargs):
         if loss is None:
             return
         value = loss.item()
-        if not math.isfinite(value):
-            phase = "training" if training else "validation"
-            raise DivergenceError(
-                f"The fit diverged: the {phase} loss became {value} in epoch "
-                f"{len(net.history)}. Try a lower lr (it is {net.lr:g}), a smaller "
-                "weight_decay or standardised input."
-            )
+        if training and self.first_loss_ is None and math.isfinite(value):
+            self.first_loss_ = value
+        if math.isfinite(value) and not self._exploded(value):
+            return
+        phase = "training" if training else "validation"
+        raise DivergenceError(
+            f"The fit diverged: the {phase} loss became {value:g} in epoch "
+            f"{len(net.history)}. Try a lower lr (it is {net.lr:g}), a smaller "
+            "weight_decay or standardised input."
+        )
+
+    def _exploded(self, value: float) -> bool:
+        first = getattr(self, "first_loss_", None)
+        return first is not None and value > first + self.GROWTH * max(1.0, abs(first))
 
 
 class AutoencoderNet(NeuralNet):

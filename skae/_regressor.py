@@ -216,12 +216,17 @@ class EncoderDecoderRegressor(RegressorMixin, StartsLinear, BaseAutoencoder):
         X = self._validate_X(X, reset=False)
         Y = self._validate_Y(y)
         if continuing:
-            if Y.shape[1] != self.n_outputs_:
-                raise ValueError(f"y has {Y.shape[1]} columns; the model was fitted on "
-                                 f"{self.n_outputs_}.")  # fmt: skip
-            return self._continue(X, None, Y)
+            return self._continue(X, None, self._same_outputs(Y))
         self.n_outputs_ = Y.shape[1]
         return self._fit_new(X, None, Y)
+
+    def _same_outputs(self, Y):
+        """``Y``, refused when its width differs from the fitted model's outputs."""
+        if Y.shape[1] != self.n_outputs_:
+            raise ValueError(
+                f"y has {Y.shape[1]} columns; the model was fitted on {self.n_outputs_}."
+            )
+        return Y
 
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y):
@@ -248,7 +253,7 @@ class EncoderDecoderRegressor(RegressorMixin, StartsLinear, BaseAutoencoder):
         if first:
             self.n_outputs_ = Y.shape[1]
             return self._fit_new(X, 1, Y)
-        return self._continue(X, 1, Y)
+        return self._continue(X, 1, self._same_outputs(Y))
 
     def predict(self, X):
         """Ŷ = g(f(X)), in the target's units.

@@ -211,6 +211,11 @@ class VAE(BaseAutoencoder):
         # n_features keeps the training loss equal to −ELBO / n_features.
         return [GaussianKL(self.beta / self.n_features_in_)]
 
+    def _min_training_rows(self) -> int:
+        # The mixture prior is fitted to the rows' codes after every fit and
+        # chunk: a Gaussian's covariance needs two of them.
+        return 2 if self.prior == "mixture" else 1
+
     def _record_diagnostics(self, X):
         self._calibrate_latent_scale(X)
         self._calibrate_noise_variance(X)
@@ -396,6 +401,14 @@ def latent_interpolation(estimator, x_start, x_end, n_steps=8):
     >>> latent_interpolation(vae, X[0], X[1], n_steps=5).shape
     (5, 64)
     """
-    codes = estimator.transform(np.vstack([x_start, x_end]))
+    ends = [np.asarray(x) for x in (x_start, x_end)]
+    for name, end in zip(("x_start", "x_end"), ends, strict=True):
+        if end.ndim == 2 and len(end) == 1:
+            continue  # one row, as a 2-D array
+        if end.ndim != 1:
+            raise ValueError(
+                f"{name} must be one sample, of shape (n_features,), got shape {end.shape}."
+            )
+    codes = estimator.transform(np.vstack(ends))
     weights = np.linspace(0.0, 1.0, n_steps, dtype=codes.dtype)[:, None]
     return estimator.inverse_transform((1 - weights) * codes[0] + weights * codes[1])

@@ -5,7 +5,7 @@ from numbers import Integral, Real
 
 import numpy as np
 import torch
-from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context, clone
+from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context, clone, is_regressor
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
@@ -13,7 +13,14 @@ from skorch import NeuralNet
 from skorch.callbacks import EarlyStopping
 from torch import nn
 
-from ._base import OPTIMIZERS, _fork_rng, _seed_from, _silent, shared_net_params
+from ._base import (
+    OPTIMIZERS,
+    BaseAutoencoder,
+    _fork_rng,
+    _seed_from,
+    _silent,
+    shared_net_params,
+)
 from ._data import ArrayDataset, BatchIterator
 from ._denoising import DenoisingAE
 from ._distributed import (
@@ -24,7 +31,7 @@ from ._distributed import (
     shared_seed,
 )
 from ._inference import InferenceModules, as_tensor, batched_inference
-from ._net import resolve_device
+from ._net import StopOnDivergence, resolve_device
 from ._persistence import PortableNetMixin, restore_net
 from ._threads import forward_work_per_row, threads_for, torch_threads
 
@@ -45,7 +52,9 @@ class EncoderWithHead(nn.Module):
         super().__init__()
         self.autoencoder = autoencoder
         self.register_buffer("code_mean", codes.mean(dim=0))
-        self.register_buffer("code_scale", codes.std(dim=0).clamp_min(1e-6))
+        # One labelled row has no spread (its unbiased std is NaN): unit scale.
+        spread = codes.std(dim=0) if len(codes) > 1 else torch.ones(codes.shape[1])
+        self.register_buffer("code_scale", spread.clamp_min(1e-6))
         self.head = nn.Linear(codes.shape[1], n_classes)
         self.fine_tune = fine_tune
         autoencoder.requires_grad_(fine_tune)
@@ -178,6 +187,13 @@ class EncoderClassifier(PortableNetMixin, ClassifierMixin, BaseEstimator):
         autoencoder = self.autoencoder
         if autoencoder is None:
             autoencoder = DenoisingAE(n_components=min(32, X.shape[1]))
+        if not isinstance(autoencoder, BaseAutoencoder) or is_regressor(autoencoder):
+            # The head sits on the autoencoder's torch encoder, which only a
+            # skae autoencoder has; a regressor would need paired targets.
+            raise TypeError(
+                "autoencoder must be a skae autoencoder (Autoencoder, DenoisingAE, "
+                f"VAE, ...), got {type(autoencoder).__name__}."
+            )
         if hasattr(autoencoder, "net_"):  # already fitted: use it as it is
             if autoencoder.n_features_in_ != X.shape[1]:
                 raise ValueError(
@@ -264,7 +280,7 @@ class EncoderClassifier(PortableNetMixin, ClassifierMixin, BaseEstimator):
             iterator_train__shuffle=True,
             iterator_valid=BatchIterator,
             train_split=None,
-            callbacks=[("early_stopping", stopper)],
+            callbacks=[("early_stopping", stopper), ("stop_on_divergence", StopOnDivergence())],
             device=device,
             verbose=int(self.verbose),
             **params,

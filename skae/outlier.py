@@ -42,6 +42,8 @@ from ._vae import VAE
 # For contamination="auto": rows whose cross-fitted score lies more than three
 # robust standard deviations (1.4826 x MAD) beyond the median are outliers.
 _AUTO_MADS = 3.0
+# Rows a fold needs: its held-out distances come from two halves of 2 or more.
+_MIN_FOLD_ROWS = 4
 _MAD_TO_SD = 1.4826
 
 
@@ -118,10 +120,9 @@ class _PPCADistance:
         """Distances of the reference rows, each under a Gaussian fitted without it.
 
         In-sample distances are too small, and the threshold is set from
-        these: each half of the rows is judged by the other half's Gaussian.
+        these: each half of the rows is judged by the other half's Gaussian
+        (the detector gives every fold at least ``_MIN_FOLD_ROWS`` rows).
         """
-        if len(codes) < 4:
-            return self._distance(self.fit_, codes, residuals)
         halves = (np.arange(len(codes)) % 2).astype(bool)
         distances = np.empty(len(codes))
         for judged in (halves, ~halves):
@@ -185,7 +186,8 @@ class ReconstructionOutlierDetector(OutlierMixin, BaseEstimator):
         reconstruction error).
     n_splits : int, default=2
         Folds of the cross-fit, and networks trained. Fewer than
-        ``2 * n_splits`` rows train one network on all rows, judged on them.
+        ``4 * n_splits`` rows train one network on all rows, judged on them.
+        ``fit`` needs at least 4 rows.
     random_state : int, RandomState instance or None, default=None
         Seeds the folds and, when not None, each cloned estimator's
         ``random_state``, so that the detector is reproducible whatever
@@ -253,11 +255,17 @@ class ReconstructionOutlierDetector(OutlierMixin, BaseEstimator):
         -------
         self : object
         """
-        X = validate_data(self, X, dtype=[np.float32, np.float64], ensure_min_samples=2)
+        # The threshold comes from distances held out of the Gaussian that
+        # scores them (two halves of at least 2 rows): fewer rows give only
+        # in-sample distances, too small, and every new row would be flagged.
+        X = validate_data(
+            self, X, dtype=[np.float32, np.float64], ensure_min_samples=_MIN_FOLD_ROWS
+        )
         rng = check_random_state(self.random_state)
         n = len(X)
         order = rng.permutation(n)
-        folds = np.array_split(order, self.n_splits) if n >= 2 * self.n_splits else [order]
+        cross_fit = n >= _MIN_FOLD_ROWS * self.n_splits
+        folds = np.array_split(order, self.n_splits) if cross_fit else [order]
         self.estimators_, self._distances, self._standardizers = [], [], []
         held_out_scores = np.empty(n)
         for fold in folds:

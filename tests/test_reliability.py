@@ -4,16 +4,21 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 import torch
+from sklearn.decomposition import PCA
 from sklearn.utils._param_validation import InvalidParameterError
 
 import skae._base
 from skae import (
+    VAE,
     Autoencoder,
     DenoisingAE,
     DivergenceError,
+    EncoderClassifier,
     EncoderDecoderRegressor,
     LinearAE,
+    ReconstructionOutlierDetector,
     SparseAE,
+    latent_interpolation,
 )
 from skae._penalties import KLSparsity
 from skae.modules import AEOutput
@@ -279,3 +284,72 @@ def test_unfitted_model_says_so(small):
     for method in ("transform", "inverse_transform", "score_samples", "score"):
         with pytest.raises(NotFittedError):
             getattr(Autoencoder(), method)(small[1])
+
+
+# -- Found by probing every estimator with edge-case inputs ------------------
+
+
+def test_a_loss_that_explodes_but_stays_finite_is_reported_as_divergence():
+    X = np.random.RandomState(0).randn(200, 6)
+    # lr=10 sends the loss to about 1e25 without overflowing: the fit used to
+    # return that model as if trained (score -3e25, PCA's -0.58).
+    with pytest.raises(DivergenceError, match="lower lr"):
+        DenoisingAE(max_steps=20, lr=10.0, random_state=0).fit(X)
+    DenoisingAE(max_steps=20, random_state=0).fit(X)  # the default lr trains
+
+
+def test_the_classifier_reports_divergence_and_handles_one_row():
+    X = np.random.RandomState(0).randn(30, 6)
+    y = (X[:, 0] > 0).astype(int)
+    with pytest.raises(DivergenceError):  # its predictions were all NaN
+        EncoderClassifier(Autoencoder(max_steps=20), max_epochs=20, lr=1e30).fit(X, y)
+    one_row = EncoderClassifier(Autoencoder(max_steps=20), max_epochs=2).fit(X[:1], [1])
+    assert np.isfinite(one_row.predict_proba(X)).all()  # the codes' std of one row was NaN
+
+
+def test_the_classifier_names_an_autoencoder_it_cannot_use():
+    X = np.random.RandomState(0).randn(30, 6)
+    y = (X[:, 0] > 0).astype(int)
+    for autoencoder in (PCA(2), EncoderDecoderRegressor(max_steps=5)):
+        with pytest.raises(TypeError, match="autoencoder must be a skae autoencoder"):
+            EncoderClassifier(autoencoder, max_epochs=2).fit(X, y)
+
+
+def test_data_whose_spread_float32_cannot_hold_is_refused():
+    X = np.random.RandomState(0).randn(30, 6) * 1e-39  # SparseAE returned NaN here
+    with pytest.raises(ValueError, match="varies too little for float32"):
+        SparseAE(max_steps=20).fit(X)
+    Autoencoder(max_steps=5).fit(np.ones((30, 6)))  # constant data is still fine
+
+
+def test_the_detector_needs_folds_it_can_hold_rows_out_of():
+    rng = np.random.RandomState(0)
+    X = rng.randn(100, 4)
+    # 50 folds of 2 rows: every fresh inlier was flagged (in-sample distances).
+    detector = ReconstructionOutlierDetector(n_splits=50, random_state=0).fit(X)
+    assert (detector.predict(rng.randn(200, 4)) == -1).mean() < 0.2
+    with pytest.raises(ValueError, match="minimum of 4"):
+        ReconstructionOutlierDetector(random_state=0).fit(X[:3])
+
+
+def test_latent_interpolation_takes_one_sample_per_end(fitted, small):
+    X = small[1]
+    with pytest.raises(ValueError, match="x_end must be one sample"):
+        latent_interpolation(fitted, X[0], X[1:3])
+    assert latent_interpolation(fitted, X[:1], X[1], n_steps=3).shape == (3, X.shape[1])
+
+
+def test_a_vae_with_a_fitted_prior_needs_two_rows():
+    X = np.random.RandomState(0).randn(5, 6)
+    vae = VAE(max_steps=5)
+    with pytest.raises(ValueError, match="minimum of 2 is required by VAE"):
+        vae.fit(X[:1])  # it failed inside GaussianMixture, half fitted
+    assert not hasattr(vae, "net_")
+    VAE(prior="normal", max_steps=5).fit(X[:1])
+
+
+def test_the_regressor_refuses_a_new_target_width_in_partial_fit():
+    X = np.random.RandomState(0).randn(20, 4)
+    model = EncoderDecoderRegressor(max_steps=5).partial_fit(X, X[:, :2])
+    with pytest.raises(ValueError, match="y has 3 columns; the model was fitted on 2"):
+        model.partial_fit(X, X[:, :3])
