@@ -221,5 +221,5 @@ class LinearAE(BaseAutoencoder):
         error = -float(np.mean(self._batched(self._row_scores, X))) / scale**2
         if error - least <= _RESOLUTION * total:  # PCA's error, as far as float32 tells
             self.pca_error_ratio_ = min(error / least, 1.0) if least > 0 else 1.0
-        else:  # PCA's error is 0 where n_components reaches the data's rank
-            self.pca_error_ratio_ = error / least if least > 0 else float("inf")
+        else:  # PCA's error is 0 (to float32's resolution) where n_components reaches the rank
+            self.pca_error_ratio_ = error / least if least > _RESOLUTION * total else float("inf")

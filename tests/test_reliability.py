@@ -5,6 +5,7 @@ import pytest
 import scipy.sparse as sp
 import torch
 from sklearn.decomposition import PCA
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils._param_validation import InvalidParameterError
 
 import skae._base
@@ -353,3 +354,12 @@ def test_the_regressor_refuses_a_new_target_width_in_partial_fit():
     model = EncoderDecoderRegressor(max_steps=5).partial_fit(X, X[:, :2])
     with pytest.raises(ValueError, match="y has 3 columns; the model was fitted on 2"):
         model.partial_fit(X, X[:, :3])
+
+
+def test_linear_ae_on_three_rows_says_pcas_error_is_zero():
+    # Three rows have rank 2: PCA(2)'s error is float noise, and the ratio to
+    # it was reported as "6.7e+23x PCA's training error".
+    X = np.random.RandomState(0).randn(3, 6)
+    with pytest.warns(ConvergenceWarning, match="where PCA's is zero"):
+        model = LinearAE(n_components=2, max_steps=50, random_state=0).fit(X)
+    assert model.pca_error_ratio_ == np.inf
