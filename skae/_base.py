@@ -6,7 +6,9 @@ which module :meth:`_build_module` returns and which penalties
 :meth:`_penalties` lists.
 """
 
+import contextlib
 import copy
+import threading
 import warnings
 from numbers import Integral, Real
 
@@ -103,10 +105,29 @@ def _seed_from(random_state) -> int:
     return int(check_random_state(random_state).randint(np.iinfo(np.int32).max))
 
 
-def _fork_rng(device: str):
-    """Let torch draw random numbers without moving the caller's RNG state."""
+# torch's random generator and default dtype belong to the process: fits run
+# in threads (joblib's threading backend) would reseed and draw from each
+# other's generator, and change each other's results. A fit holds this lock
+# while it builds and trains; re-entrant, as EncoderClassifier pretrains its
+# autoencoder inside its own fit.
+_TORCH_GLOBALS = threading.RLock()
+
+
+@contextlib.contextmanager
+def _isolated_torch_state(device: str):
+    """Build and train in float32 from torch's RNG, leaving the caller's RNG and dtype as they were.
+
+    Fits in other threads wait: their seeds would collide in the one generator.
+    """
     devices = [torch.cuda.current_device()] if device.startswith("cuda") else []
-    return torch.random.fork_rng(devices=devices)
+    with _TORCH_GLOBALS, torch.random.fork_rng(devices=devices):
+        # skae trains in float32; a float64 default would build float64 layers.
+        previous = torch.get_default_dtype()
+        torch.set_default_dtype(torch.float32)
+        try:
+            yield
+        finally:
+            torch.set_default_dtype(previous)
 
 
 def _float_dtype(X):
@@ -398,7 +419,16 @@ class BaseAutoencoder(
 
     # -- building and training ----------------------------------------------
 
+    def _structure(self) -> dict:
+        """The parameters that shape the network, which a continued fit cannot change."""
+        return {
+            "architecture": self._architecture(),
+            "n_components": self.n_components,
+            **self._layer_params(),
+        }
+
     def _build_net(self, X: np.ndarray, seed: int, device: str, accelerator=None, Y=None):
+        self._built_structure = self._structure()
         torch.manual_seed(seed)
         module = self._build_module(X).set_standardization(*self._standardization(X))
         if Y is not None:  # a paired target: the decoder's own standardisation
@@ -624,13 +654,23 @@ class BaseAutoencoder(
         accelerator = self._accelerator()
         if accelerator is not None:
             seed = shared_seed(seed, accelerator)
-        with _fork_rng(device):
+        with _isolated_torch_state(device):
             net = self._build_net(X, seed, device, accelerator, Y)
             self._train(net, X, epochs, Y)
         return self._fitted(net, seed, X)
 
     def _continue(self, X: np.ndarray, epochs: int | None, Y=None):
-        with _fork_rng(str(self.net_.device)):
+        built = getattr(self, "_built_structure", None)
+        changed = [k for k, v in self._structure().items() if built and built.get(k) != v]
+        if changed:
+            # The network keeps its shape; its outputs would contradict the
+            # parameters (codes of the old width, names of the new one).
+            raise ValueError(
+                f"{', '.join(changed)} changed since the network was built "
+                f"({', '.join(f'{k}={built[k]!r}' for k in changed)}); warm_start=True "
+                "and partial_fit continue that network. Fit afresh (warm_start=False)."
+            )
+        with _isolated_torch_state(str(self.net_.device)):
             # A different, reproducible stream for every continuation.
             torch.manual_seed(self._seed + self.n_iter_)
             self._train(self.net_, X, epochs, Y)

@@ -29,6 +29,8 @@ _TWIN_LOCK = threading.Lock()
 def as_tensor(X: np.ndarray, dtype=np.float32) -> torch.Tensor:
     """Share memory with ``X`` when it already has ``dtype``; convert it once otherwise."""
     X = X.astype(dtype, copy=False)
+    if any(stride < 0 for stride in X.strides):
+        X = np.ascontiguousarray(X)  # a reversed view: torch cannot share its memory
     if X.flags.writeable:
         return torch.from_numpy(X)
     with warnings.catch_warnings():

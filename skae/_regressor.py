@@ -209,10 +209,12 @@ class EncoderDecoderRegressor(RegressorMixin, StartsLinear, BaseAutoencoder):
             The fitted estimator.
         """
         continuing = self.warm_start and hasattr(self, "net_")
-        X, y = validate_data(
+        _, y = validate_data(
             self, X, y, reset=not continuing, multi_output=True, y_numeric=True,
             dtype=[np.float32, np.float64],
         )  # fmt: skip
+        # X itself as given: its feature names are checked against the ones
+        # just recorded (an array validated again would warn that it has none).
         X = self._validate_X(X, reset=False)
         Y = self._validate_Y(y)
         if continuing:
@@ -244,11 +246,11 @@ class EncoderDecoderRegressor(RegressorMixin, StartsLinear, BaseAutoencoder):
         self : object
         """
         first = not hasattr(self, "net_")
-        X, y = validate_data(
+        _, y = validate_data(
             self, X, y, reset=first, multi_output=True, y_numeric=True,
             dtype=[np.float32, np.float64],
         )  # fmt: skip
-        X = self._validate_X(X, reset=False)
+        X = self._validate_X(X, reset=False)  # as in fit
         Y = self._validate_Y(y)
         if first:
             self.n_outputs_ = Y.shape[1]

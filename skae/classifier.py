@@ -6,6 +6,7 @@ from numbers import Integral, Real
 import numpy as np
 import torch
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context, clone, is_regressor
+from sklearn.frozen import FrozenEstimator
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
@@ -16,7 +17,7 @@ from torch import nn
 from ._base import (
     OPTIMIZERS,
     BaseAutoencoder,
-    _fork_rng,
+    _isolated_torch_state,
     _seed_from,
     _silent,
     shared_net_params,
@@ -52,9 +53,7 @@ class EncoderWithHead(nn.Module):
         super().__init__()
         self.autoencoder = autoencoder
         self.register_buffer("code_mean", codes.mean(dim=0))
-        # One labelled row has no spread (its unbiased std is NaN): unit scale.
-        spread = codes.std(dim=0) if len(codes) > 1 else torch.ones(codes.shape[1])
-        self.register_buffer("code_scale", spread.clamp_min(1e-6))
+        self.register_buffer("code_scale", codes.std(dim=0).clamp_min(1e-6))
         self.head = nn.Linear(codes.shape[1], n_classes)
         self.fine_tune = fine_tune
         autoencoder.requires_grad_(fine_tune)
@@ -87,7 +86,9 @@ class EncoderClassifier(PortableNetMixin, ClassifierMixin, BaseEstimator):
     ----------
     autoencoder : skae autoencoder, default=None
         A fitted autoencoder is used as it is (a copy, which fine-tuning may
-        change); an unfitted one is cloned and fitted on ``X``. ``None`` means
+        change); an unfitted one is cloned and fitted on ``X``. ``clone`` (as
+        in ``GridSearchCV`` and ``cross_val_score``) unfits it; wrapped in
+        ``sklearn.frozen.FrozenEstimator`` it stays fitted. ``None`` means
         ``DenoisingAE(n_components=min(32, n_features))``: denoising is the
         classic pretraining (stacked denoising autoencoders) and gave the best
         few-label accuracy on digits.
@@ -187,6 +188,8 @@ class EncoderClassifier(PortableNetMixin, ClassifierMixin, BaseEstimator):
         autoencoder = self.autoencoder
         if autoencoder is None:
             autoencoder = DenoisingAE(n_components=min(32, X.shape[1]))
+        if isinstance(autoencoder, FrozenEstimator):  # fitted, and kept fitted by clone
+            autoencoder = autoencoder.estimator
         if not isinstance(autoencoder, BaseAutoencoder) or is_regressor(autoencoder):
             # The head sits on the autoencoder's torch encoder, which only a
             # skae autoencoder has; a regressor would need paired targets.
@@ -200,7 +203,11 @@ class EncoderClassifier(PortableNetMixin, ClassifierMixin, BaseEstimator):
                     f"X has {X.shape[1]} features, but the fitted autoencoder expects "
                     f"{autoencoder.n_features_in_}."
                 )
-            return copy.deepcopy(autoencoder)
+            autoencoder = copy.deepcopy(autoencoder)
+            # The classifier checks feature names at its own boundary and
+            # hands the copy arrays: names kept here would make it warn.
+            autoencoder.__dict__.pop("feature_names_in_", None)
+            return autoencoder
         autoencoder = clone(autoencoder)
         if self.random_state is not None:
             autoencoder.set_params(random_state=self.random_state)
@@ -227,6 +234,11 @@ class EncoderClassifier(PortableNetMixin, ClassifierMixin, BaseEstimator):
         if not labelled.any():
             raise ValueError("y has no labelled row: every label is -1 (unlabelled).")
         self.classes_, label_index = np.unique(y[labelled], return_inverse=True)
+        if len(self.classes_) < 2:
+            raise ValueError(
+                "EncoderClassifier needs labelled rows of at least 2 classes; got 1 class "
+                f"({self.classes_[0]}). Rows labelled -1 are unlabelled."
+            )
         self.autoencoder_ = self._pretrained(X)
         device = resolve_device(self.device)
         seed = _seed_from(self.random_state)
@@ -235,7 +247,7 @@ class EncoderClassifier(PortableNetMixin, ClassifierMixin, BaseEstimator):
         accelerator = make_accelerator(requested, True) if requested else None
         if accelerator is not None:
             seed = shared_seed(seed, accelerator)
-        with _fork_rng(device):
+        with _isolated_torch_state(device):
             torch.manual_seed(seed)
             codes = torch.from_numpy(self.autoencoder_.transform(X).astype(np.float32))
             module = EncoderWithHead(

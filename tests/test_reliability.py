@@ -1,11 +1,16 @@
 """Bad input fails clearly at the boundary; fits are reproducible and side-effect free."""
 
+import warnings
+
 import numpy as np
 import pytest
 import scipy.sparse as sp
 import torch
+from joblib import Parallel, delayed
+from sklearn.base import clone
 from sklearn.decomposition import PCA
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.frozen import FrozenEstimator
 from sklearn.utils._param_validation import InvalidParameterError
 
 import skae._base
@@ -299,13 +304,13 @@ def test_a_loss_that_explodes_but_stays_finite_is_reported_as_divergence():
     DenoisingAE(max_steps=20, random_state=0).fit(X)  # the default lr trains
 
 
-def test_the_classifier_reports_divergence_and_handles_one_row():
+def test_the_classifier_reports_divergence_and_refuses_one_row():
     X = np.random.RandomState(0).randn(30, 6)
     y = (X[:, 0] > 0).astype(int)
     with pytest.raises(DivergenceError):  # its predictions were all NaN
         EncoderClassifier(Autoencoder(max_steps=20), max_epochs=20, lr=1e30).fit(X, y)
-    one_row = EncoderClassifier(Autoencoder(max_steps=20), max_epochs=2).fit(X[:1], [1])
-    assert np.isfinite(one_row.predict_proba(X)).all()  # the codes' std of one row was NaN
+    with pytest.raises(ValueError, match="at least 2 classes"):  # its probabilities were NaN
+        EncoderClassifier(Autoencoder(max_steps=20), max_epochs=2).fit(X[:1], [1])
 
 
 def test_the_classifier_names_an_autoencoder_it_cannot_use():
@@ -363,3 +368,75 @@ def test_linear_ae_on_three_rows_says_pcas_error_is_zero():
     with pytest.warns(ConvergenceWarning, match="where PCA's is zero"):
         model = LinearAE(n_components=2, max_steps=50, random_state=0).fit(X)
     assert model.pca_error_ratio_ == np.inf
+
+
+# -- Found by probing scikit-learn's tooling ----------------------------------
+
+
+def test_fits_in_threads_give_the_fit_made_alone():
+    # torch's generator is the process's: two fits in threads reseeded and drew
+    # from each other's, and each gave a different model (up to 4.3 apart).
+    X = np.random.RandomState(0).randn(200, 6)
+
+    def fit():
+        return DenoisingAE(3, max_steps=60, random_state=0).fit(X).transform(X)
+
+    alone, state = fit(), torch.get_rng_state()
+    in_threads = Parallel(n_jobs=2, backend="threading")(delayed(fit)() for _ in range(4))
+    for codes in in_threads:
+        np.testing.assert_array_equal(codes, alone)
+    assert torch.equal(torch.get_rng_state(), state)
+
+
+def test_a_float64_torch_default_builds_the_same_float32_network():
+    X = np.random.RandomState(0).randn(100, 6)
+    expected = Autoencoder(2, max_steps=20, random_state=0).fit(X).transform(X)
+    previous = torch.get_default_dtype()
+    torch.set_default_dtype(torch.float64)  # the layers were built in it, fed float32
+    try:
+        codes = Autoencoder(2, max_steps=20, random_state=0).fit(X).transform(X)
+        assert torch.get_default_dtype() == torch.float64  # the caller's, left alone
+    finally:
+        torch.set_default_dtype(previous)
+    np.testing.assert_array_equal(codes, expected)
+
+
+def test_reversed_views_are_taken_as_they_are():
+    X = np.random.RandomState(0).randn(100, 6).astype(np.float32)
+    model = Autoencoder(2, max_steps=20, random_state=0).fit(X[::-1])  # torch refused these
+    np.testing.assert_allclose(model.transform(X[::-1]), model.transform(X)[::-1], atol=1e-6)
+    assert model.transform(X[:, ::-1]).shape == (100, 2)
+
+
+@pytest.mark.parametrize("method", ["fit", "partial_fit"])
+def test_a_continued_fit_refuses_a_network_of_another_shape(method):
+    X = np.random.RandomState(0).randn(100, 6)
+    model = Autoencoder(2, warm_start=True, max_steps=20, random_state=0)
+    getattr(model, method)(X)
+    # It trained the old 2-unit network on: transform gave 2 columns, the names 4.
+    with pytest.raises(ValueError, match=r"n_components changed .*\(n_components=2\)"):
+        getattr(model.set_params(n_components=4), method)(X)
+    model.set_params(warm_start=False).fit(X)
+    assert model.transform(X).shape == (100, 4) and len(model.get_feature_names_out()) == 4
+
+
+def test_the_classifier_needs_two_labelled_classes_and_keeps_a_frozen_autoencoder():
+    X = np.random.RandomState(0).randn(60, 6)
+    y = (X[:, 0] > 0).astype(int)
+    with pytest.raises(ValueError, match="at least 2 classes"):  # it predicted 1 everywhere
+        EncoderClassifier(Autoencoder(2, max_steps=20), max_epochs=2).fit(X, np.where(y, 1, -1))
+    pretrained = Autoencoder(2, max_steps=20, random_state=0).fit(X)
+    frozen = clone(EncoderClassifier(FrozenEstimator(pretrained), fine_tune=False, max_epochs=2))
+    frozen.fit(X, y)  # clone keeps the autoencoder fitted: it is used, not refitted
+    np.testing.assert_array_equal(frozen.autoencoder_.transform(X), pretrained.transform(X))
+
+
+def test_dataframes_pass_through_the_regressor_and_classifier_without_warnings():
+    pd = pytest.importorskip("pandas")
+    X = np.random.RandomState(0).randn(60, 4)
+    frame = pd.DataFrame(X, columns=list("abcd"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # "X does not have valid feature names" at every fit
+        EncoderDecoderRegressor(2, max_steps=20).fit(frame, X[:, 0]).partial_fit(frame, X[:, 0])
+        pretrained = Autoencoder(2, max_steps=20).fit(frame)
+        EncoderClassifier(pretrained, max_epochs=2).fit(frame, (X[:, 0] > 0).astype(int))
