@@ -712,7 +712,10 @@ class BaseAutoencoder(
         Returns
         -------
         X_original : ndarray of shape (n_samples, n_features)
-            The reconstructions, in the codes' float dtype.
+            The reconstructions, in the codes' float dtype. For
+            :class:`~skae.EncoderDecoderRegressor`: the predicted targets,
+            of shape (n_samples, n_outputs), 2-D even where ``predict``
+            returns one column as 1-D.
         """
         check_is_fitted(self)
         X = check_array(X, dtype=_float_dtype(X))
