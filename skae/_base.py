@@ -6,9 +6,7 @@ which module :meth:`_build_module` returns and which penalties
 :meth:`_penalties` lists.
 """
 
-import contextlib
 import copy
-import threading
 import warnings
 from numbers import Integral, Real
 
@@ -43,6 +41,7 @@ from ._inference import chunks as _chunks
 from ._net import AutoencoderNet, resolve_device
 from ._persistence import PortableNetMixin, restore_net
 from ._threads import forward_work_per_row, threads_for, torch_threads
+from ._torch_state import isolated_torch_state
 from .modules import ACTIVATIONS, ARCHITECTURES, resolve_image_shape
 
 OPTIMIZERS = {
@@ -103,31 +102,6 @@ def _seed_from(random_state) -> int:
     if isinstance(random_state, Integral):
         return int(random_state)
     return int(check_random_state(random_state).randint(np.iinfo(np.int32).max))
-
-
-# torch's random generator and default dtype belong to the process: fits run
-# in threads (joblib's threading backend) would reseed and draw from each
-# other's generator, and change each other's results. A fit holds this lock
-# while it builds and trains; re-entrant, as EncoderClassifier pretrains its
-# autoencoder inside its own fit.
-_TORCH_GLOBALS = threading.RLock()
-
-
-@contextlib.contextmanager
-def _isolated_torch_state(device: str):
-    """Build and train in float32 from torch's RNG, leaving the caller's RNG and dtype as they were.
-
-    Fits in other threads wait: their seeds would collide in the one generator.
-    """
-    devices = [torch.cuda.current_device()] if device.startswith("cuda") else []
-    with _TORCH_GLOBALS, torch.random.fork_rng(devices=devices):
-        # skae trains in float32; a float64 default would build float64 layers.
-        previous = torch.get_default_dtype()
-        torch.set_default_dtype(torch.float32)
-        try:
-            yield
-        finally:
-            torch.set_default_dtype(previous)
 
 
 def _float_dtype(X):
@@ -421,14 +395,14 @@ class BaseAutoencoder(
 
     def _structure(self) -> dict:
         """The parameters that shape the network, which a continued fit cannot change."""
-        return {
-            "architecture": self._architecture(),
-            "n_components": self.n_components,
-            **self._layer_params(),
+        shape = {"n_components": self.n_components, **self._layer_params()}
+        # Shapes may come as tuples, lists or arrays: compared as tuples of ints.
+        return {"architecture": self._architecture()} | {
+            name: value if value is None or np.isscalar(value) else tuple(np.ravel(value).tolist())
+            for name, value in shape.items()
         }
 
     def _build_net(self, X: np.ndarray, seed: int, device: str, accelerator=None, Y=None):
-        self._built_structure = self._structure()
         torch.manual_seed(seed)
         module = self._build_module(X).set_standardization(*self._standardization(X))
         if Y is not None:  # a paired target: the decoder's own standardisation
@@ -557,6 +531,7 @@ class BaseAutoencoder(
         history = net.history
         net.module_.eval()  # ready for inference (and for export) as soon as it is fitted
         self.net_ = net
+        self._built_structure = self._structure()  # what a continued fit must keep
         self._inference_modules = InferenceModules(X.shape[1])
         self.history_ = history
         split = net.train_split
@@ -654,7 +629,7 @@ class BaseAutoencoder(
         accelerator = self._accelerator()
         if accelerator is not None:
             seed = shared_seed(seed, accelerator)
-        with _isolated_torch_state(device):
+        with isolated_torch_state(device):
             net = self._build_net(X, seed, device, accelerator, Y)
             self._train(net, X, epochs, Y)
         return self._fitted(net, seed, X)
@@ -670,7 +645,7 @@ class BaseAutoencoder(
                 f"({', '.join(f'{k}={built[k]!r}' for k in changed)}); warm_start=True "
                 "and partial_fit continue that network. Fit afresh (warm_start=False)."
             )
-        with _isolated_torch_state(str(self.net_.device)):
+        with isolated_torch_state(str(self.net_.device)):
             # A different, reproducible stream for every continuation.
             torch.manual_seed(self._seed + self.n_iter_)
             self._train(self.net_, X, epochs, Y)

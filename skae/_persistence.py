@@ -19,6 +19,8 @@ import numpy as np
 import torch
 from skorch.history import History
 
+from ._torch_state import isolated_torch_state
+
 
 def _to_arrays(value):
     """``value`` with every tensor replaced by a numpy array (recursively)."""
@@ -124,8 +126,9 @@ class PortableNetMixin:
         super().__setstate__(state)
         if record is not None:
             # Building the net draws its (discarded) initial weights from
-            # torch's RNG: loading must not move the caller's.
-            with torch.random.fork_rng(devices=[]):
+            # torch's RNG: loading must not move the caller's, nor build in
+            # another default dtype.
+            with isolated_torch_state():
                 self.net_ = self._restore_net(record, load_device(record["device"]))
             self._restored()
 

@@ -17,7 +17,6 @@ from torch import nn
 from ._base import (
     OPTIMIZERS,
     BaseAutoencoder,
-    _isolated_torch_state,
     _seed_from,
     _silent,
     shared_net_params,
@@ -35,6 +34,7 @@ from ._inference import InferenceModules, as_tensor, batched_inference
 from ._net import StopOnDivergence, resolve_device
 from ._persistence import PortableNetMixin, restore_net
 from ._threads import forward_work_per_row, threads_for, torch_threads
+from ._torch_state import isolated_torch_state
 
 UNLABELED = -1
 
@@ -203,6 +203,13 @@ class EncoderClassifier(PortableNetMixin, ClassifierMixin, BaseEstimator):
                     f"X has {X.shape[1]} features, but the fitted autoencoder expects "
                     f"{autoencoder.n_features_in_}."
                 )
+            names = getattr(autoencoder, "feature_names_in_", None)
+            if names is not None and hasattr(self, "feature_names_in_"):
+                if list(names) != list(self.feature_names_in_):
+                    raise ValueError(
+                        "X's columns are not the ones the fitted autoencoder was fitted "
+                        f"on, in its order: {list(names)}."
+                    )
             autoencoder = copy.deepcopy(autoencoder)
             # The classifier checks feature names at its own boundary and
             # hands the copy arrays: names kept here would make it warn.
@@ -247,7 +254,7 @@ class EncoderClassifier(PortableNetMixin, ClassifierMixin, BaseEstimator):
         accelerator = make_accelerator(requested, True) if requested else None
         if accelerator is not None:
             seed = shared_seed(seed, accelerator)
-        with _isolated_torch_state(device):
+        with isolated_torch_state(device):
             torch.manual_seed(seed)
             codes = torch.from_numpy(self.autoencoder_.transform(X).astype(np.float32))
             module = EncoderWithHead(

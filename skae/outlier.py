@@ -185,9 +185,9 @@ class ReconstructionOutlierDetector(OutlierMixin, BaseEstimator):
         ``"estimator"``: the estimator's own ``score_samples`` (minus the
         reconstruction error).
     n_splits : int, default=2
-        Folds of the cross-fit, and networks trained. Fewer than
-        ``4 * n_splits`` rows train one network on all rows, judged on them.
-        ``fit`` needs at least 4 rows.
+        Folds of the cross-fit, and networks trained: at most one fold per 4
+        rows, and below 8 rows one network trained on all rows, judged on
+        them. ``fit`` needs at least 4 rows.
     random_state : int, RandomState instance or None, default=None
         Seeds the folds and, when not None, each cloned estimator's
         ``random_state``, so that the detector is reproducible whatever
@@ -264,8 +264,8 @@ class ReconstructionOutlierDetector(OutlierMixin, BaseEstimator):
         rng = check_random_state(self.random_state)
         n = len(X)
         order = rng.permutation(n)
-        cross_fit = n >= _MIN_FOLD_ROWS * self.n_splits
-        folds = np.array_split(order, self.n_splits) if cross_fit else [order]
+        n_folds = min(self.n_splits, n // _MIN_FOLD_ROWS)  # folds of at least 4 rows
+        folds = np.array_split(order, n_folds) if n_folds >= 2 else [order]
         self.estimators_, self._distances, self._standardizers = [], [], []
         held_out_scores = np.empty(n)
         for fold in folds:

@@ -1,5 +1,6 @@
 """Bad input fails clearly at the boundary; fits are reproducible and side-effect free."""
 
+import pickle
 import warnings
 
 import numpy as np
@@ -17,6 +18,7 @@ import skae._base
 from skae import (
     VAE,
     Autoencoder,
+    ConvAE,
     DenoisingAE,
     DivergenceError,
     EncoderClassifier,
@@ -394,8 +396,11 @@ def test_a_float64_torch_default_builds_the_same_float32_network():
     previous = torch.get_default_dtype()
     torch.set_default_dtype(torch.float64)  # the layers were built in it, fed float32
     try:
-        codes = Autoencoder(2, max_steps=20, random_state=0).fit(X).transform(X)
+        model = Autoencoder(2, max_steps=20, random_state=0).fit(X)
+        codes = model.transform(X)
         assert torch.get_default_dtype() == torch.float64  # the caller's, left alone
+        loaded = pickle.loads(pickle.dumps(model))  # rebuilt at load: in float32 too
+        assert loaded.transform(X.astype(np.float32)).dtype == np.float32
     finally:
         torch.set_default_dtype(previous)
     np.testing.assert_array_equal(codes, expected)
@@ -425,9 +430,9 @@ def test_the_classifier_needs_two_labelled_classes_and_keeps_a_frozen_autoencode
     y = (X[:, 0] > 0).astype(int)
     with pytest.raises(ValueError, match="at least 2 classes"):  # it predicted 1 everywhere
         EncoderClassifier(Autoencoder(2, max_steps=20), max_epochs=2).fit(X, np.where(y, 1, -1))
-    pretrained = Autoencoder(2, max_steps=20, random_state=0).fit(X)
+    pretrained = Autoencoder(2, max_steps=20, random_state=0).fit(X[:30])  # not on X
     frozen = clone(EncoderClassifier(FrozenEstimator(pretrained), fine_tune=False, max_epochs=2))
-    frozen.fit(X, y)  # clone keeps the autoencoder fitted: it is used, not refitted
+    frozen.fit(X, y)  # clone keeps the autoencoder fitted: it is used, not refitted on X
     np.testing.assert_array_equal(frozen.autoencoder_.transform(X), pretrained.transform(X))
 
 
@@ -440,3 +445,12 @@ def test_dataframes_pass_through_the_regressor_and_classifier_without_warnings()
         EncoderDecoderRegressor(2, max_steps=20).fit(frame, X[:, 0]).partial_fit(frame, X[:, 0])
         pretrained = Autoencoder(2, max_steps=20).fit(frame)
         EncoderClassifier(pretrained, max_epochs=2).fit(frame, (X[:, 0] > 0).astype(int))
+    with pytest.raises(ValueError, match="not the ones the fitted autoencoder"):
+        EncoderClassifier(pretrained, max_epochs=2).fit(frame[list("dcba")], X[:, 0] > 0)
+
+
+def test_a_continued_conv_fit_compares_shapes_given_as_arrays():
+    X = np.random.RandomState(0).rand(40, 16).astype(np.float32)
+    model = ConvAE(2, image_shape=np.array([4, 4]), max_steps=5).partial_fit(X)
+    model.partial_fit(X)  # "the truth value of an array is ambiguous"
+    model.set_params(image_shape=[4, 4]).partial_fit(X)  # a list of the same shape
