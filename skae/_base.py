@@ -632,7 +632,9 @@ class BaseAutoencoder(
         with isolated_torch_state(device):
             net = self._build_net(X, seed, device, accelerator, Y)
             self._train(net, X, epochs, Y)
-        return self._fitted(net, seed, X)
+            # Post-fit calibrations (a VAE's latent scale, its prior) too:
+            # they may set buffers, which must be float32 as well.
+            return self._fitted(net, seed, X)
 
     def _continue(self, X: np.ndarray, epochs: int | None, Y=None):
         built = getattr(self, "_built_structure", None)
@@ -649,7 +651,7 @@ class BaseAutoencoder(
             # A different, reproducible stream for every continuation.
             torch.manual_seed(self._seed + self.n_iter_)
             self._train(self.net_, X, epochs, Y)
-        return self._fitted(self.net_, self._seed, X)
+            return self._fitted(self.net_, self._seed, X)
 
     # -- inference ----------------------------------------------------------
 

@@ -401,6 +401,8 @@ def test_a_float64_torch_default_builds_the_same_float32_network():
         assert torch.get_default_dtype() == torch.float64  # the caller's, left alone
         loaded = pickle.loads(pickle.dumps(model))  # rebuilt at load: in float32 too
         assert loaded.transform(X.astype(np.float32)).dtype == np.float32
+        vae = VAE(2, likelihood="bernoulli", max_steps=5).fit(np.abs(X) / np.abs(X).max())
+        assert all(b.dtype == torch.float32 for b in vae.net_.module_.buffers())  # calibrated
     finally:
         torch.set_default_dtype(previous)
     np.testing.assert_array_equal(codes, expected)
