@@ -13,8 +13,8 @@ X to Y through ``n_components`` numbers (:func:`reduced_rank_regression`).
 The held-out rows judge the fitted curvature, and on a small table they are
 few (10 of iris's 105 training rows): the best of a thousand epochs on ten
 rows can look better than PCA by chance. :class:`KeepReferenceUnlessBetter`
-keeps the trained network only where its gain over the start on the held-out
-rows is significant (a one-sided paired t-test at 5%); otherwise the fit
+keeps the trained network only where its gain over the linear solution on the
+held-out rows is significant (a one-sided paired t-test at 5%); otherwise the fit
 returns the start, the linear solution itself. With ``init="random"`` the
 network starts at random and the linear solution is only the judge's
 reference, the state the fit falls back to: a large fit begun at the linear
