@@ -104,33 +104,37 @@ def _seed_from(random_state) -> int:
     return int(check_random_state(random_state).randint(np.iinfo(np.int32).max))
 
 
+# check_array's dtype argument, as PCA's: float32 and float64 input keep their
+# dtype, anything else (lists, integers) becomes float64.
+FLOAT_DTYPES = [np.float64, np.float32]
+
+
 def _float_dtype(X):
     """The ``dtype`` argument of ``check_array`` that keeps the input's float dtype.
 
     ``check_array`` keeps float32 and float64 arrays (and pandas frames, whose
     column dtypes it reads) as they are, and converts anything else to the
-    list's first entry, float32. It cannot read the column types of other
-    dataframes (polars, pyarrow), and would turn their float64 into float32;
-    such a frame with a float64 column is converted to float64 instead, as
-    the array of the same columns would be.
+    list's first entry, float64, as PCA does. It cannot read the column types
+    of other dataframes (polars, pyarrow), and would turn their float32 into
+    float64; such a frame whose columns are all float32 stays float32, as the
+    array of the same columns would.
     """
-    default = [np.float32, np.float64]
     if hasattr(X, "dtype") or hasattr(X, "iloc"):  # arrays, pandas: check_array reads them
-        return default
+        return FLOAT_DTYPES
     try:
         # What recent scikit-learn reads dataframes with; older releases may lack it.
         import narwhals.stable.v2 as nw
     except ImportError:
-        return default
+        return FLOAT_DTYPES
     if not nw.dependencies.is_into_dataframe(X):
-        return default
+        return FLOAT_DTYPES
     try:
         schema = nw.from_native(X, eager_only=True).schema
     except TypeError:  # a lazy frame: check_array will say what it thinks of it
-        return default
-    if any(dtype == nw.Float64 for dtype in schema.values()):
-        return np.float64
-    return default
+        return FLOAT_DTYPES
+    if schema and all(dtype == nw.Float32 for dtype in schema.values()):
+        return np.float32
+    return FLOAT_DTYPES
 
 
 class BaseAutoencoder(
@@ -251,7 +255,7 @@ class BaseAutoencoder(
         build_autoencoder, _ = ARCHITECTURES[self._architecture()]
         return build_autoencoder(
             X.shape[1],
-            self.n_components,
+            int(self.n_components),  # a bool passes the Integral check; torch wants an int
             output_activation="sigmoid" if self._loss() == "bce" else "identity",
             **self._layer_params(),
             **self._module_params(X),
@@ -358,6 +362,8 @@ class BaseAutoencoder(
         shifted_mean = total / len(X)
         self._check_spread(np.maximum(high - shifted_mean, shifted_mean - low).max(), name)
         variance = np.maximum(total_sq / len(X) - shifted_mean**2, 0.0)
+        magnitude = np.maximum(np.abs(shift + low), np.abs(shift + high))
+        self._warn_float32_rounding(magnitude, np.sqrt(variance), name)
         scale = np.sqrt(variance.mean())
         if 0.0 < scale <= np.finfo(np.float32).tiny:
             # Centred and scaled in float32 such data are zeros and denormals:
@@ -371,6 +377,31 @@ class BaseAutoencoder(
         if not np.isfinite(scale) or scale == 0.0:
             scale = 1.0  # constant features: nothing to scale
         return (shift + shifted_mean).astype(np.float32), np.float32(scale)
+
+    def _warn_float32_rounding(self, magnitude: np.ndarray, spread: np.ndarray, name: str):
+        """Warn where float32 rounds the features' values by over 1% of their spread.
+
+        The network sees X in float32 before it is centred, so a feature far
+        from zero beside its spread (``1e12 + N(0, 1)``: values 65,536 apart)
+        is rounded to a few levels, and the fit returns garbage where PCA,
+        centring in float64, is exact. Values spaced 1% of the spread apart
+        carry rounding noise of about 1e-5 of the variance (spacing² / 12);
+        beyond that, say so.
+        """
+        spacing = np.spacing(magnitude.astype(np.float32)).astype(np.float64)
+        ratio = np.where(spread > 0, spacing / np.where(spread > 0, spread, 1.0), 0.0)
+        worst = int(np.argmax(ratio))
+        if ratio[worst] > 0.01:
+            warnings.warn(
+                f"Input {name} is far from zero beside its spread: in float32, which "
+                f"{type(self).__name__} trains in, values near {magnitude[worst]:g} are "
+                f"{spacing[worst]:g} apart, {ratio[worst]:.3g} times the spread "
+                f"(standard deviation {spread[worst]:g}) of "
+                f"{'feature ' + str(worst) if len(ratio) > 1 else name}. "
+                f"The fit sees rounded data; centre {name} first, e.g. with StandardScaler.",
+                UserWarning,
+                stacklevel=2,
+            )
 
     def _check_spread(self, largest: float, name: str):
         """Refuse data whose centred values overflow float32 (every value may fit)."""
@@ -387,6 +418,7 @@ class BaseAutoencoder(
             return np.zeros(X.shape[1], np.float32), np.float32(1.0)
         scale = high - low
         self._check_spread(scale, name)  # x - low is computed in float32
+        self._warn_float32_rounding(np.array([max(-low, high)]), np.array([scale]), name)
         if scale <= np.finfo(np.float32).tiny:
             scale = 1.0  # constant X: every row maps to 0
         return np.full(X.shape[1], low, np.float32), np.float32(scale)

@@ -6,7 +6,7 @@ from sklearn.utils._available_if import available_if
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._base import BaseAutoencoder, _chunks
+from ._base import FLOAT_DTYPES, BaseAutoencoder, _chunks
 from ._docstrings import fill_docstring
 from ._init import StartsLinear, reduced_rank_regression
 
@@ -211,7 +211,7 @@ class EncoderDecoderRegressor(RegressorMixin, StartsLinear, BaseAutoencoder):
         continuing = self.warm_start and hasattr(self, "net_")
         _, y = validate_data(
             self, X, y, reset=not continuing, multi_output=True, y_numeric=True,
-            dtype=[np.float32, np.float64],
+            dtype=FLOAT_DTYPES,
         )  # fmt: skip
         # X itself as given: its feature names are checked against the ones
         # just recorded (an array validated again would warn that it has none).
@@ -248,7 +248,7 @@ class EncoderDecoderRegressor(RegressorMixin, StartsLinear, BaseAutoencoder):
         first = not hasattr(self, "net_")
         _, y = validate_data(
             self, X, y, reset=first, multi_output=True, y_numeric=True,
-            dtype=[np.float32, np.float64],
+            dtype=FLOAT_DTYPES,
         )  # fmt: skip
         X = self._validate_X(X, reset=False)  # as in fit
         Y = self._validate_Y(y)

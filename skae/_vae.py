@@ -194,7 +194,7 @@ class VAE(BaseAutoencoder):
         _, build_vae = ARCHITECTURES[self._architecture()]
         return build_vae(
             X.shape[1],
-            self.n_components,
+            int(self.n_components),  # a bool passes the Integral check; torch wants an int
             **self._layer_params(),
             activation=self.activation,
             output_activation="sigmoid" if self.likelihood == "bernoulli" else "identity",

@@ -15,6 +15,7 @@ from skorch.callbacks import EarlyStopping
 from torch import nn
 
 from ._base import (
+    FLOAT_DTYPES,
     OPTIMIZERS,
     BaseAutoencoder,
     _seed_from,
@@ -235,7 +236,7 @@ class EncoderClassifier(PortableNetMixin, ClassifierMixin, BaseEstimator):
         -------
         self : object
         """
-        X, y = validate_data(self, X, y, dtype=[np.float32, np.float64])
+        X, y = validate_data(self, X, y, dtype=FLOAT_DTYPES)
         check_classification_targets(y)
         labelled = ~((y == UNLABELED) if y.dtype.kind in "iuf" else np.zeros(len(y), bool))
         if not labelled.any():
@@ -331,7 +332,7 @@ class EncoderClassifier(PortableNetMixin, ClassifierMixin, BaseEstimator):
         proba : ndarray of shape (n_samples, n_classes)
         """
         check_is_fitted(self)
-        X = validate_data(self, X, reset=False, dtype=[np.float32, np.float64])
+        X = validate_data(self, X, reset=False, dtype=FLOAT_DTYPES)
         proba = batched_inference(
             self.net_.module_,
             self.net_.device,

@@ -173,9 +173,43 @@ def test_standardisation_of_features_far_from_zero(small):
     # E[x²] - E[x]² about zero cancels catastrophically here (the scale came
     # out as 1, or as a number unrelated to the data).
     X = 1e12 + small[0].astype(np.float64)
-    mean, scale = Autoencoder()._standardization(X)
+    with pytest.warns(UserWarning, match="far from zero"):  # the data themselves are rounded
+        mean, scale = Autoencoder()._standardization(X)
     np.testing.assert_allclose(mean, X.mean(axis=0), rtol=1e-7)
     np.testing.assert_allclose(scale, np.sqrt(X.var(axis=0).mean()), rtol=1e-5)
+
+
+@pytest.mark.parametrize("loss", ["mse", "bce"])
+def test_values_float32_rounds_beside_their_spread_are_named(small, loss):
+    # 1e12 + N(0, 1): float32 spaces values 65,536 apart there, and the fit
+    # returned reconstructions thousands away (PCA's error: 0.6) without a word.
+    X = 1e12 + small[0].astype(np.float64)
+    with pytest.warns(UserWarning, match="values near 1e\\+12 are 65536 apart"):
+        Autoencoder(n_components=2, loss=loss, **FAST).fit(X)
+    with pytest.warns(UserWarning, match="Input y is far from zero"):
+        EncoderDecoderRegressor(n_components=2, **FAST).fit(small[0], X)
+    # Far from zero but spread widely (a Unix time spanning days: 128 s
+    # apart beside a spread of 1e5 s), and data near zero: no warning.
+    normal = np.random.default_rng(0).normal(size=(100, 5))
+    for quiet in (1.7e9 + 1e5 * normal, small[0]):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", UserWarning)
+            Autoencoder(n_components=2, loss=loss, **FAST).fit(quiet)
+
+
+def test_lists_and_integers_give_float64_as_in_pca(small):
+    X = np.rint(small[0] * 4).astype(np.int64)
+    for data in (X, X.tolist()):
+        codes = Autoencoder(n_components=2, **FAST).fit(data).transform(data)
+        assert codes.dtype == PCA(2).fit(data).transform(data).dtype == np.float64
+
+
+def test_a_boolean_n_components_means_one_as_in_pca(small):
+    # sklearn's Integral check lets True through; torch's layer sizes did not.
+    for model in (Autoencoder(n_components=True, **FAST), VAE(n_components=True, **FAST)):
+        assert model.fit(small[0]).transform(small[0]).shape == (len(small[0]), 1)
+    topk = SparseAE(n_components=8, k=True, **FAST).fit(small[0])
+    assert ((topk.transform(small[0]) > 0).sum(axis=1) <= 1).all()
 
 
 def test_kl_sparsity_passes_nan_codes_on_instead_of_raising():
