@@ -365,18 +365,24 @@ class BaseAutoencoder(
         magnitude = np.maximum(np.abs(shift + low), np.abs(shift + high))
         self._warn_float32_rounding(magnitude, np.sqrt(variance), name)
         scale = np.sqrt(variance.mean())
-        if 0.0 < scale <= np.finfo(np.float32).tiny:
-            # Centred and scaled in float32 such data are zeros and denormals:
-            # the fit would return garbage (or NaN) without a word.
+        self._refuse_subnormal_spread(scale, name)
+        if not np.isfinite(scale) or scale == 0.0:
+            scale = 1.0  # constant features: nothing to scale
+        return (shift + shifted_mean).astype(np.float32), np.float32(scale)
+
+    def _refuse_subnormal_spread(self, spread: float, name: str):
+        """Refuse data that vary, but by less than float32's smallest normal number.
+
+        Centred and scaled in float32, such data are zeros and denormals: the
+        fit would return garbage (or NaN) without a word.
+        """
+        if 0.0 < spread <= np.finfo(np.float32).tiny:
             raise ValueError(
-                f"Input {name} varies too little for float32 (its spread is {scale:g}, "
+                f"Input {name} varies too little for float32 (its spread is {spread:g}, "
                 f"float32's smallest normal number {np.finfo(np.float32).tiny:g}); "
                 f"{type(self).__name__} trains in float32. Rescale {name}, e.g. with "
                 "StandardScaler."
             )
-        if not np.isfinite(scale) or scale == 0.0:
-            scale = 1.0  # constant features: nothing to scale
-        return (shift + shifted_mean).astype(np.float32), np.float32(scale)
 
     def _warn_float32_rounding(self, magnitude: np.ndarray, spread: np.ndarray, name: str):
         """Warn where float32 rounds the features' values by over 1% of their spread.
@@ -419,7 +425,8 @@ class BaseAutoencoder(
         scale = high - low
         self._check_spread(scale, name)  # x - low is computed in float32
         self._warn_float32_rounding(np.array([max(-low, high)]), np.array([scale]), name)
-        if scale <= np.finfo(np.float32).tiny:
+        self._refuse_subnormal_spread(scale, name)
+        if scale == 0.0:
             scale = 1.0  # constant X: every row maps to 0
         return np.full(X.shape[1], low, np.float32), np.float32(scale)
 

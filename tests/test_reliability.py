@@ -361,7 +361,11 @@ def test_data_whose_spread_float32_cannot_hold_is_refused():
     X = np.random.RandomState(0).randn(30, 6) * 1e-39  # SparseAE returned NaN here
     with pytest.raises(ValueError, match="varies too little for float32"):
         SparseAE(max_steps=20).fit(X)
-    Autoencoder(max_steps=5).fit(np.ones((30, 6)))  # constant data is still fine
+    # The cross-entropy's map into [0, 1] took such data for constant ones.
+    with pytest.raises(ValueError, match="varies too little for float32"):
+        Autoencoder(loss="bce", max_steps=5).fit(X)
+    for loss in ("mse", "bce"):  # constant data is still fine
+        Autoencoder(loss=loss, max_steps=5).fit(np.full((30, 6), 3.0))
 
 
 def test_the_detector_needs_folds_it_can_hold_rows_out_of():
