@@ -18,6 +18,16 @@ def digits():
     return train_test_split(X, y, test_size=0.25, random_state=0)
 
 
+@pytest.fixture
+def skae_onnx():
+    """:mod:`skae.onnx`, skipped only where its optional extra (onnx) is missing:
+    an ImportError inside skae.onnx itself fails the test instead of skipping it."""
+    pytest.importorskip("onnx")
+    import skae.onnx
+
+    return skae.onnx
+
+
 @pytest.fixture(scope="session")
 def small(digits):
     """300 training rows, for tests that only need a fitted model quickly."""

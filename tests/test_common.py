@@ -85,24 +85,35 @@ def expected_failed_checks(estimator):
             "of three Gaussian blobs hold none, and it requires a flagged training row. "
             "The threshold is tested in test_outlier.py; a float contamination passes."
         )
-        rounding = (
-            "the probabilistic-PCA distance starts from the network's float32 reconstruction, "
-            "whose last bit can depend on the batch's row count (torch picks matrix "
-            "kernels by shape); after the Mahalanobis form, the log and the robust "
-            "scaling, scores of a row alone and in a batch differ by up to 3e-7 "
-            "(relative), above the check's rtol=1e-7."
-        )
-        return {
-            "check_outliers_fit_predict": reason,
-            "check_outliers_train": reason,
-            "check_methods_subset_invariance": rounding,
-        }
+        return {"check_outliers_fit_predict": reason, "check_outliers_train": reason}
     return {}
+
+
+# A check that fails on some machines and passes on others: an expected
+# failure only where it fails (every other expected failure is strict).
+MACHINE_DEPENDENT = {
+    (ReconstructionOutlierDetector, "check_methods_subset_invariance"): (
+        "the probabilistic-PCA distance starts from the network's float32 reconstruction, "
+        "whose last bit can depend on the batch's row count (torch picks matrix "
+        "kernels by shape and CPU); after the Mahalanobis form, the log and the robust "
+        "scaling, scores of a row alone and in a batch differed by up to 3e-7 "
+        "(relative), above the check's rtol=1e-7."
+    )
+}
 
 
 # The configurations train for a few epochs (no check depends on convergence),
 # so LinearAE's fit says it has not reached PCA's error yet.
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
-@parametrize_with_checks(ESTIMATORS, expected_failed_checks=expected_failed_checks)
+@parametrize_with_checks(
+    ESTIMATORS, expected_failed_checks=expected_failed_checks, xfail_strict=True
+)
 def test_sklearn_compatible_estimator(estimator, check):
-    check(estimator)
+    reason = MACHINE_DEPENDENT.get((type(estimator), getattr(check, "func", check).__name__))
+    if reason is None:
+        check(estimator)
+        return
+    try:
+        check(estimator)
+    except AssertionError:
+        pytest.xfail(reason)

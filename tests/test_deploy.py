@@ -74,8 +74,7 @@ def _run(model, X):
 
 
 @pytest.mark.parametrize("name", IDS)
-def test_onnx_export_matches_transform_and_inverse_transform(fitted, small, name):
-    skae_onnx = pytest.importorskip("skae.onnx")
+def test_onnx_export_matches_transform_and_inverse_transform(fitted, small, name, skae_onnx):
     model = fitted[name]
     X = small[1]
     codes = model.transform(X)
@@ -91,9 +90,8 @@ def test_onnx_export_matches_transform_and_inverse_transform(fitted, small, name
 
 
 @pytest.mark.parametrize("name", [IDS[0], IDS[4], IDS[8]])
-def test_skl2onnx_converts_a_pipeline_with_a_skae_step(fitted, digits, name):
+def test_skl2onnx_converts_a_pipeline_with_a_skae_step(fitted, digits, name, skae_onnx):
     skl2onnx = pytest.importorskip("skl2onnx")
-    pytest.importorskip("skae.onnx")
     X_train, X_test, y_train, _ = digits
     autoencoder = fitted[name]
     pipe = make_pipeline(StandardScaler(), autoencoder, LogisticRegression(max_iter=300))
@@ -104,8 +102,7 @@ def test_skl2onnx_converts_a_pipeline_with_a_skae_step(fitted, digits, name):
     assert np.abs(proba - pipe.predict_proba(X_test)).max() <= 1e-5
 
 
-def test_onnx_export_is_in_eval_mode_even_when_the_module_is_not(fitted, small):
-    skae_onnx = pytest.importorskip("skae.onnx")
+def test_onnx_export_is_in_eval_mode_even_when_the_module_is_not(fitted, small, skae_onnx):
     model = fitted[IDS[4]]  # DenoisingAE: its encoder corrupts in training mode
     model.net_.module_.train()
     try:
@@ -115,9 +112,8 @@ def test_onnx_export_is_in_eval_mode_even_when_the_module_is_not(fitted, small):
     assert np.abs(codes - model.transform(small[1])).max() <= 1e-5
 
 
-def test_onnx_detector_methods_directly_and_in_a_pipeline(detector, small, digits):
+def test_onnx_detector_methods_directly_and_in_a_pipeline(detector, small, digits, skae_onnx):
     skl2onnx = pytest.importorskip("skl2onnx")
-    skae_onnx = pytest.importorskip("skae.onnx")
     X = np.vstack([small[1], small[1][:20] + 3.0]).astype(np.float32)  # with outliers
     for method in ("score_samples", "decision_function"):
         out = _run(skae_onnx.to_onnx(detector, method), X)[0]
@@ -134,9 +130,8 @@ def test_onnx_detector_methods_directly_and_in_a_pipeline(detector, small, digit
     assert np.abs(scores[:, 0] - pipe.score_samples(X)).max() <= 1e-5
 
 
-def test_onnx_classifier_labels_and_probabilities_directly_and_in_a_pipeline(digits):
+def test_onnx_classifier_labels_and_probabilities_directly_and_in_a_pipeline(digits, skae_onnx):
     skl2onnx = pytest.importorskip("skl2onnx")
-    skae_onnx = pytest.importorskip("skae.onnx")
     X_train, X_test, y_train, _ = digits
     clf = EncoderClassifier(Autoencoder(8, max_epochs=2), max_epochs=5, random_state=0)
     clf.fit(X_train[:300], y_train[:300])
@@ -157,8 +152,7 @@ def test_onnx_classifier_labels_and_probabilities_directly_and_in_a_pipeline(dig
     assert np.abs(probabilities - pipe.predict_proba(X_test)).max() <= 1e-5
 
 
-def test_to_onnx_refuses_what_it_cannot_export(fitted):
-    skae_onnx = pytest.importorskip("skae.onnx")
+def test_to_onnx_refuses_what_it_cannot_export(fitted, skae_onnx):
     with pytest.raises(ValueError, match="method must be one of"):
         skae_onnx.to_onnx(fitted[IDS[0]], "predict")
     with pytest.raises(TypeError, match="exports skae autoencoders"):

@@ -53,11 +53,12 @@ def test_fit_and_transform_on_a_memmap_leave_the_file_out_of_memory(mapped_digit
     codes = ae.transform(X)
     assert resident_kb(path) < 0.1 * file_kb
     assert codes.shape == (len(X), 8) and np.isfinite(codes).all()
-    # It learned the digits: better than PCA(2) on held-out rows.
+    # It learned from the file beyond its start, PCA(8)'s solution: on
+    # held-out rows 0.015 against PCA(8)'s 0.025 (the same fit in memory: 0.015).
     X_test = digits[1]
-    pca = PCA(2).fit(digits[0])
+    pca = PCA(8).fit(digits[0])
     pca_error = np.mean((pca.inverse_transform(pca.transform(X_test)) - X_test) ** 2)
-    assert -ae.score(X_test) < pca_error
+    assert -ae.score(X_test) < 0.8 * pca_error
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc/self/smaps")
