@@ -24,9 +24,19 @@ def test_tied_decoder_uses_encoder_transpose_and_owns_only_biases():
     first_decoder = tied.decoder[0]
     assert isinstance(first_decoder, TiedLinear)
     assert torch.equal(first_decoder.weight, tied.encoder[-1].weight.t())
-    # The tie holds through training: a gradient step moves both together.
-    tied.encoder[-1].weight.data += 1.0
-    assert torch.equal(first_decoder.weight, tied.encoder[-1].weight.t())
+    # The tie holds through training: an optimizer step on the reconstruction
+    # moves the one shared weight, and the decoder computes with the moved one.
+    torch.manual_seed(0)
+    x = torch.randn(16, 10)
+    before = tied.encoder[-1].weight.detach().clone()
+    optimizer = torch.optim.SGD(tied.parameters(), lr=0.1)
+    torch.nn.functional.mse_loss(tied(x).reconstruction, x).backward()
+    optimizer.step()
+    after = tied.encoder[-1].weight.detach()
+    assert not torch.allclose(after, before)
+    z = torch.randn(4, 3)
+    with torch.no_grad():
+        torch.testing.assert_close(first_decoder(z), z @ after + first_decoder.bias)
     assert set(tied.state_dict()) == {
         "mean",
         "scale",

@@ -97,7 +97,10 @@ def test_demo_fits_every_model_and_writes_the_figures(tmp_path, capsys):
         "VAE",
         "ConvAE",
     ]
-    assert all(np.isfinite(r["mse"]) and 0 <= r["accuracy"] <= 1 for r in rows)
+    # Every model's codes carry the digits after its 2 epochs: a logistic
+    # regression on them beats chance (0.1, what random codes score) by half
+    # again; the lowest, SparseAE's two units with one active, scores 0.24.
+    assert all(np.isfinite(r["mse"]) and r["accuracy"] > 0.15 for r in rows), rows
     assert [f.name for f in figures] == [
         "reconstructions.png",
         "latent_2d.png",

@@ -128,7 +128,18 @@ def test_corruption_only_in_training_mode(noise):
 def test_denoising_transform_is_deterministic(small):
     X, X_test = small
     ae = DenoisingAE(noise="masking", noise_level=0.5, max_epochs=3, random_state=0).fit(X)
-    np.testing.assert_array_equal(ae.transform(X_test), ae.transform(X_test))
+    codes = ae.transform(X_test)
+    np.testing.assert_array_equal(codes, ae.transform(X_test))
+    # transform encodes the clean input: the encoder without its corruption
+    # layer gives the same codes, while training's forward pass corrupts.
+    module = ae.net_.module_
+    x = torch.as_tensor(X_test)
+    with torch.no_grad():
+        clean = module.encoder[1:](module.standardize(x)) / module.code_scale
+        np.testing.assert_allclose(codes, clean.numpy(), rtol=1e-5, atol=1e-6)
+        corrupted = module.train().encode(x)
+    module.eval()
+    assert not np.allclose(corrupted.numpy(), codes, atol=1e-3)
 
 
 @pytest.mark.parametrize("hidden", [(), (7,), (9, 5), (20, 8, 6)])

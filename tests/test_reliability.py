@@ -502,3 +502,7 @@ def test_a_continued_conv_fit_compares_shapes_given_as_arrays():
     model = ConvAE(2, image_shape=np.array([4, 4]), max_steps=5).partial_fit(X)
     model.partial_fit(X)  # "the truth value of an array is ambiguous"
     model.set_params(image_shape=[4, 4]).partial_fit(X)  # a list of the same shape
+    assert model.n_iter_ == 3  # each call continued the same network
+    assert model.transform(X).shape == (40, 2)
+    with pytest.raises(ValueError, match="image_shape"):  # a different shape does not pass
+        model.set_params(image_shape=(2, 8)).partial_fit(X)
