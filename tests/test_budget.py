@@ -245,5 +245,10 @@ def test_the_design_cards_pipeline_beats_raw_features_on_digits():
         ).mean()
         pipe = Pipeline([("ae", SparseAE(random_state=0)), ("clf", LogisticRegression())])
         ours = cross_val_score(pipe, X, y, cv=3).mean()
+    # One seed here; benchmarks/defaults_panel.py runs the pipeline exactly as
+    # written (no seed) 3 times: 0.9477-0.9527 against raw features' 0.9254, so
+    # the bar's 0.01 is under half the smallest margin. The PCA pipeline is the
+    # issue's, PCA(n_components=SparseAE's default) capped at digits' 64 features:
+    # a rotation of the pixels, which logistic regression's penalty still sees.
     assert ours > raw + 0.01, (ours, raw)
     assert ours > pca, (ours, pca)

@@ -93,25 +93,29 @@ def test_every_variant_accepts_the_conv_architecture(variant, small):
     assert np.isfinite(ae.score(X_test))
 
 
-def test_conv_ae_beats_pca_at_four_components(digits):
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_conv_ae_beats_pca_at_four_components(digits, seed):
     X_train, X_test, _, _ = digits
     pca = PCA(4).fit(X_train)
     pca_error = np.mean((pca.inverse_transform(pca.transform(X_test)) - X_test) ** 2)
-    ae = ConvAE(4, image_shape=(8, 8), max_epochs=60, random_state=0).fit(X_train)
+    ae = ConvAE(4, image_shape=(8, 8), max_epochs=30, random_state=seed).fit(X_train)
     ae_error = np.mean((ae.inverse_transform(ae.transform(X_test)) - X_test) ** 2)
-    assert ae_error < 0.85 * pca_error
+    assert ae_error < 0.85 * pca_error  # measured 0.76-0.78x at seeds 0-2
 
 
-def test_conv_denoising_ae_removes_noise_better_than_pca(digits):
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_conv_denoising_ae_removes_noise_better_than_pca(digits, seed):
+    """The setting of docs/examples/denoising_images.md; each seed draws the noise too."""
     X_train, X_test, _, _ = digits
-    rng = np.random.default_rng(0)
+    rng = np.random.default_rng(seed)
     noisy = np.clip(X_test + rng.normal(0, 0.3, X_test.shape), 0, 1).astype(np.float32)
-    dae = DenoisingAE(16, architecture="conv", image_shape=(8, 8), max_epochs=60, random_state=0)
-    dae.fit(X_train)
+    dae = DenoisingAE(
+        16, architecture="conv", image_shape=(8, 8), max_epochs=60, random_state=seed
+    ).fit(X_train)
     pca = PCA(16).fit(X_train)
     dae_error = np.mean((dae.inverse_transform(dae.transform(noisy)) - X_test) ** 2)
     pca_error = np.mean((pca.inverse_transform(pca.transform(noisy)) - X_test) ** 2)
-    assert dae_error < pca_error
+    assert dae_error < 0.9 * pca_error  # measured 0.78-0.80x at seeds 0-2
 
 
 def test_conv_top_k_codes_keep_k_units(small):

@@ -96,19 +96,22 @@ def test_overcomplete_plain_autoencoder_warns_and_regularised_ones_do_not(small)
             Estimator(n_components=80, max_epochs=1, random_state=0).fit(X)
 
 
-def test_denoising_beats_plain_autoencoder_and_pca_on_noisy_held_out_data(digits):
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_denoising_beats_plain_autoencoder_and_pca_on_noisy_held_out_data(digits, seed):
+    """Each seed draws the noise and both networks' starts."""
     X_train, X_test = digits[0], digits[1]
-    noisy = np.clip(X_test + np.random.default_rng(0).normal(0, 0.3, X_test.shape), 0, 1)
+    noisy = np.clip(X_test + np.random.default_rng(seed).normal(0, 0.3, X_test.shape), 0, 1)
     noisy = noisy.astype(np.float32)
 
     def denoising_mse(model):
         return np.mean((model.inverse_transform(model.transform(noisy)) - X_test) ** 2)
 
     k = 16
-    dae = denoising_mse(DenoisingAE(n_components=k, random_state=0).fit(X_train))
-    ae = denoising_mse(Autoencoder(n_components=k, random_state=0).fit(X_train))
+    dae = denoising_mse(DenoisingAE(n_components=k, random_state=seed).fit(X_train))
+    ae = denoising_mse(Autoencoder(n_components=k, random_state=seed).fit(X_train))
     pca = denoising_mse(PCA(n_components=k).fit(X_train))
-    assert dae < ae and dae < pca, (dae, ae, pca)
+    # Measured at seeds 0-2: 0.52-0.62x the plain autoencoder's error, 0.71-0.72x PCA's.
+    assert dae < 0.8 * ae and dae < 0.8 * pca, (dae, ae, pca)
 
 
 @pytest.mark.parametrize("noise", ["gaussian", "masking", "salt_pepper"])

@@ -35,18 +35,24 @@ def test_linear_ae_matches_pca_error_and_subspace(digits, k, tied):
     assert angles.max() < 10.0, angles
 
 
-def test_deep_autoencoder_beats_pca_on_digits(digits):
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_deep_autoencoder_beats_pca_on_digits(digits, seed):
     X_train, X_test, _, _ = digits
     pca_mse = held_out_mse(PCA(n_components=2).fit(X_train), X_test)
-    ae_mse = held_out_mse(Autoencoder(n_components=2, random_state=0).fit(X_train), X_test)
-    assert ae_mse < 0.75 * pca_mse, (ae_mse, pca_mse)
+    ae_mse = held_out_mse(Autoencoder(n_components=2, random_state=seed).fit(X_train), X_test)
+    assert ae_mse < 0.75 * pca_mse, (ae_mse, pca_mse)  # measured 0.58-0.60x at seeds 0-2
 
 
+@pytest.mark.parametrize("seed", [0, 1, 2])
 @pytest.mark.parametrize("make", [make_s_curve, make_swiss_roll])
-def test_defaults_clearly_beat_pca_on_a_curved_manifold(make):
-    """2-D manifolds curled in 3-D: PCA(2) flattens them, the default AE unrolls them."""
-    X, _ = make(1500, noise=0.05, random_state=0)
-    X_train, X_test = train_test_split(X, random_state=0)
+def test_defaults_clearly_beat_pca_on_a_curved_manifold(make, seed):
+    """2-D manifolds curled in 3-D: PCA(2) flattens them, the default AE unrolls them.
+
+    Each seed draws the data, the split and the network: measured 0.06-0.11x
+    PCA's error on the S-curve and 0.16-0.18x on the Swiss roll at seeds 0-2.
+    """
+    X, _ = make(1500, noise=0.05, random_state=seed)
+    X_train, X_test = train_test_split(X, random_state=seed)
     pca_mse = held_out_mse(PCA(n_components=2).fit(X_train), X_test)
-    ae_mse = held_out_mse(Autoencoder(n_components=2, random_state=0).fit(X_train), X_test)
+    ae_mse = held_out_mse(Autoencoder(n_components=2, random_state=seed).fit(X_train), X_test)
     assert ae_mse < 0.3 * pca_mse, (ae_mse, pca_mse)

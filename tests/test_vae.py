@@ -48,11 +48,18 @@ def test_beta_zero_is_a_plain_autoencoder(digits):
     assert max(vae0.history_[-1, "batches", :, "train_kl"]) == 0.0
 
 
-def test_aggregated_posterior_is_close_to_the_prior(vae, digits):
+def test_codes_are_centred_and_their_scale_calibrated_on_held_out_rows_too(vae, digits):
     mu, var = posterior(vae, digits[0])
     assert (np.abs(mu.mean(axis=0)) < 0.25).all(), mu.mean(axis=0)
-    # The latent scale is calibrated after training: E[μ² + σ²] = 1 per dimension.
+    # The latent scale is calibrated after training: E[μ² + σ²] = 1 per dimension
+    # on the training rows, by construction...
     np.testing.assert_allclose((mu**2 + var).mean(axis=0), 1.0, rtol=1e-3)
+    # ...and held-out rows come out near it (0.85-1.10 per dimension), where the
+    # uncalibrated network's were 1.50-1.77 (benchmarks/vae_digits.py).
+    mu, var = posterior(vae, digits[1])
+    assert (np.abs(mu.mean(axis=0)) < 0.25).all(), mu.mean(axis=0)
+    second_moment = (mu**2 + var).mean(axis=0)
+    assert ((second_moment > 0.75) & (second_moment < 1.33)).all(), second_moment
 
 
 def rescored(vae, X, code_scale):
@@ -144,8 +151,17 @@ def digit_judges(digits):
     }
 
 
-@pytest.mark.parametrize("seed", [0, 1, 2])
-def test_vae_samples_are_judged_digits_more_than_ae_random_decodings(digits, digit_judges, seed):
+@pytest.fixture(scope="module", params=[0, 1, 2])
+def seeded_pair(request, digits):
+    """``(seed, VAE, Autoencoder)`` at defaults with 8 code units, fitted on the digits."""
+    seed, X_train = request.param, digits[0]
+    vae = VAE(n_components=8, random_state=seed).fit(X_train)
+    return seed, vae, Autoencoder(n_components=8, random_state=seed).fit(X_train)
+
+
+def test_vae_samples_are_judged_digits_more_than_ae_random_decodings(
+    digits, digit_judges, seeded_pair
+):
     """The course's point, at defaults: decode random codes; the VAE's are digits.
 
     Both judges of the issue, at every seed: classifiers trained on real
@@ -155,8 +171,7 @@ def test_vae_samples_are_judged_digits_more_than_ae_random_decodings(digits, dig
     generator that knows nothing, fails the same bars.
     """
     X_train, X_test = digits[0], digits[1]
-    vae = VAE(n_components=8, random_state=seed).fit(X_train)
-    ae = Autoencoder(n_components=8, random_state=seed).fit(X_train)
+    seed, vae, ae = seeded_pair
     codes = ae.transform(X_train)
     rng = np.random.default_rng(seed)
     random_codes = rng.normal(codes.mean(axis=0), codes.std(axis=0), (500, 8))
@@ -181,9 +196,12 @@ def test_vae_samples_are_judged_digits_more_than_ae_random_decodings(digits, dig
         assert nearest["vae"] < 0.85 * nearest[other], nearest
 
 
-def test_the_standard_normal_prior_samples_worse_than_the_fitted_one(vae, digits, digit_judges):
+def test_the_standard_normal_prior_samples_worse_than_the_fitted_one(
+    seeded_pair, digits, digit_judges
+):
     """What the fitted prior buys: the same network, its codes drawn from N(0, I) instead."""
     X_train, X_test = digits[0], digits[1]
+    _, vae, _ = seeded_pair
     fitted_prior, fitted_elbo = vae.prior_, vae.score(X_test)
     fitted = np.clip(vae.sample(500, random_state=0), 0, 1)
     try:
@@ -193,12 +211,12 @@ def test_the_standard_normal_prior_samples_worse_than_the_fitted_one(vae, digits
     finally:
         vae.set_params(prior="mixture").prior_ = fitted_prior
     judge = digit_judges["logistic"]
-    # Measured (d = 4, seed 0): confidence 0.84 against 0.73; held-out ELBO
-    # 24.8 against 24.0 nats per image (benchmarks/vae_digits.py).
+    # Measured at d = 8, seeds 0-3: confidence 0.83-0.87 against 0.63-0.66;
+    # held-out ELBO 1.5-2.0 nats per image higher (benchmarks/vae_digits.py).
     assert judge.predict_proba(fitted).max(axis=1).mean() > (
-        judge.predict_proba(normal).max(axis=1).mean() + 0.08
+        judge.predict_proba(normal).max(axis=1).mean() + 0.1
     )
-    assert fitted_elbo > normal_elbo + 0.3
+    assert fitted_elbo > normal_elbo + 0.5
 
 
 def test_kl_warmup_ramps_the_weight_without_ever_zeroing_it(small):
