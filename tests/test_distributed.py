@@ -77,7 +77,6 @@ def test_the_same_seed_gives_the_same_data_parallel_fit(launched):
 
 
 def test_fine_tuning_runs_data_parallel_with_its_autoencoder(launched):
-    X_train, X_test, y_train, y_test = data_parallel_fit.digits(labels=True)
     accuracy = float(_load(launched, "classifier", 0)["accuracy"])
     assert accuracy > 0.8  # ten classes: chance is 0.1
 
