@@ -15,9 +15,9 @@ from skorch.callbacks import EarlyStopping
 from torch import nn
 
 from ._base import (
-    FLOAT_DTYPES,
     OPTIMIZERS,
     BaseAutoencoder,
+    _float_dtype,
     _seed_from,
     _silent,
     shared_net_params,
@@ -236,7 +236,7 @@ class EncoderClassifier(PortableNetMixin, ClassifierMixin, BaseEstimator):
         -------
         self : object
         """
-        X, y = validate_data(self, X, y, dtype=FLOAT_DTYPES)
+        X, y = validate_data(self, X, y, dtype=_float_dtype(X))
         check_classification_targets(y)
         labelled = ~((y == UNLABELED) if y.dtype.kind in "iuf" else np.zeros(len(y), bool))
         if not labelled.any():
@@ -332,7 +332,7 @@ class EncoderClassifier(PortableNetMixin, ClassifierMixin, BaseEstimator):
         proba : ndarray of shape (n_samples, n_classes)
         """
         check_is_fitted(self)
-        X = validate_data(self, X, reset=False, dtype=FLOAT_DTYPES)
+        X = validate_data(self, X, reset=False, dtype=_float_dtype(X))
         proba = batched_inference(
             self.net_.module_,
             self.net_.device,
