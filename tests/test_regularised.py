@@ -290,9 +290,11 @@ def test_hutchinson_estimate_is_unbiased():
     torch.testing.assert_close(estimate.mean(dim=0), exact, rtol=0.05, atol=0)
 
 
-def test_hutchinson_contractive_autoencoder_also_contracts(digits, contraction_fits):
-    # Measured 0.42 at seed 0, the exact penalty 0.40.
+@pytest.mark.parametrize("seed", CONTRACTION_SEEDS)
+def test_hutchinson_contractive_autoencoder_also_contracts(digits, contraction_fits, seed):
+    # Measured 0.37-0.42x the plain autoencoder's at seeds 0-2 (the exact penalty:
+    # 0.38-0.42x, benchmarks/contraction_trials.py).
     X_train, X_test = digits[0], digits[1]
-    cae = ContractiveAE(jacobian="hutchinson", **CONTRACTION_SETTING, random_state=0)
+    cae = ContractiveAE(jacobian="hutchinson", **CONTRACTION_SETTING, random_state=seed)
     contraction = scale_free(cae.fit(X_train), X_test)
-    assert contraction <= 0.5 * contraction_fits["plain", 0][0], contraction
+    assert contraction <= 0.5 * contraction_fits["plain", seed][0], contraction
