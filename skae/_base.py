@@ -106,7 +106,7 @@ def _seed_from(random_state) -> int:
 
 # check_array's dtype argument, as PCA's: float32 and float64 input keep their
 # dtype, anything else (lists, integers) becomes float64.
-FLOAT_DTYPES = [np.float64, np.float32]
+FLOAT_DTYPES = (np.float64, np.float32)
 
 
 def _float_dtype(X):
@@ -362,10 +362,10 @@ class BaseAutoencoder(
         shifted_mean = total / len(X)
         self._check_spread(np.maximum(high - shifted_mean, shifted_mean - low).max(), name)
         variance = np.maximum(total_sq / len(X) - shifted_mean**2, 0.0)
-        magnitude = np.maximum(np.abs(shift + low), np.abs(shift + high))
-        self._warn_float32_rounding(magnitude, np.sqrt(variance), name)
         scale = np.sqrt(variance.mean())
         self._refuse_subnormal_spread(scale, name)
+        magnitude = np.maximum(np.abs(shift + low), np.abs(shift + high))
+        self._warn_float32_rounding(X, magnitude, np.sqrt(variance), name)
         if not np.isfinite(scale) or scale == 0.0:
             scale = 1.0  # constant features: nothing to scale
         return (shift + shifted_mean).astype(np.float32), np.float32(scale)
@@ -384,18 +384,25 @@ class BaseAutoencoder(
                 "StandardScaler."
             )
 
-    def _warn_float32_rounding(self, magnitude: np.ndarray, spread: np.ndarray, name: str):
+    def _warn_float32_rounding(
+        self, X: np.ndarray, magnitude: np.ndarray, spread: np.ndarray, name: str
+    ):
         """Warn where float32 rounds the features' values by over 1% of their spread.
 
-        The network sees X in float32 before it is centred, so a feature far
-        from zero beside its spread (``1e12 + N(0, 1)``: values 65,536 apart)
-        is rounded to a few levels, and the fit returns garbage where PCA,
-        centring in float64, is exact. Values spaced 1% of the spread apart
-        carry rounding noise of about 1e-5 of the variance (spacing² / 12);
-        beyond that, say so.
+        The network sees X in float32 before it is centred, so a float64
+        feature far from zero beside its spread (``1e12 + N(0, 1)``: values
+        65,536 apart) is rounded to a few levels, and the fit returns garbage
+        where PCA, centring in float64, is exact. Values spaced 1% of the
+        spread apart carry rounding noise of about 1e-5 of the variance
+        (spacing² / 12); beyond that, say so. float32 input is used as given
+        (centring it in float32 is exact), and a spread at float64's own
+        round-off (``0.1 + 0.2`` beside ``0.3``) is a constant feature.
         """
+        if X.dtype == np.float32:
+            return
         spacing = np.spacing(magnitude.astype(np.float32)).astype(np.float64)
-        ratio = np.where(spread > 0, spacing / np.where(spread > 0, spread, 1.0), 0.0)
+        varies = spread > 64 * np.finfo(np.float64).eps * magnitude
+        ratio = np.where(varies, spacing / np.where(varies, spread, 1.0), 0.0)
         worst = int(np.argmax(ratio))
         if ratio[worst] > 0.01:
             warnings.warn(
@@ -424,8 +431,8 @@ class BaseAutoencoder(
             return np.zeros(X.shape[1], np.float32), np.float32(1.0)
         scale = high - low
         self._check_spread(scale, name)  # x - low is computed in float32
-        self._warn_float32_rounding(np.array([max(-low, high)]), np.array([scale]), name)
         self._refuse_subnormal_spread(scale, name)
+        self._warn_float32_rounding(X, np.array([max(-low, high)]), np.array([scale]), name)
         if scale == 0.0:
             scale = 1.0  # constant X: every row maps to 0
         return np.full(X.shape[1], low, np.float32), np.float32(scale)

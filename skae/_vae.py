@@ -223,7 +223,7 @@ class VAE(BaseAutoencoder):
 
     def _fit_prior(self, X):
         if self.prior == "normal":
-            self.prior_ = GaussianMixturePrior.standard_normal(self.n_components)
+            self.prior_ = GaussianMixturePrior.standard_normal(int(self.n_components))
             return
 
         def posterior(rows):

@@ -1,5 +1,7 @@
 """scikit-learn's own conformance suite over every public skae estimator."""
 
+import re
+
 import pytest
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
@@ -105,9 +107,9 @@ MACHINE_DEPENDENT = {
 # The configurations train for a few epochs (no check depends on convergence),
 # so LinearAE's fit says it has not reached PCA's error yet.
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
-@parametrize_with_checks(
-    ESTIMATORS, expected_failed_checks=expected_failed_checks, xfail_strict=True
-)
+# (Expected failures are strict through pyproject's xfail_strict: parametrize_with_checks'
+# own xfail_strict argument needs scikit-learn 1.8.)
+@parametrize_with_checks(ESTIMATORS, expected_failed_checks=expected_failed_checks)
 def test_sklearn_compatible_estimator(estimator, check):
     reason = MACHINE_DEPENDENT.get((type(estimator), getattr(check, "func", check).__name__))
     if reason is None:
@@ -115,5 +117,9 @@ def test_sklearn_compatible_estimator(estimator, check):
         return
     try:
         check(estimator)
-    except AssertionError:
+    except AssertionError as error:
+        # Only the rounding the reason names; a larger difference is a failure.
+        found = re.search(r"Max relative difference[^:]*:\s*([0-9.eE+-]+)", str(error))
+        if found is None or float(found.group(1)) > 1e-6:
+            raise
         pytest.xfail(reason)

@@ -188,10 +188,25 @@ def test_values_float32_rounds_beside_their_spread_are_named(small, loss):
         Autoencoder(n_components=2, loss=loss, **FAST).fit(X)
     with pytest.warns(UserWarning, match="Input y is far from zero"):
         EncoderDecoderRegressor(n_components=2, **FAST).fit(small[0], X)
-    # Far from zero but spread widely (a Unix time spanning days: 128 s
-    # apart beside a spread of 1e5 s), and data near zero: no warning.
+    # Near the threshold: float32 spaces values near 1e6 0.0625 apart, 2% of a
+    # feature's spread of 3.125 (warns, naming the feature) and 0.5% of 12.5
+    # (quiet). The cross-entropy's one map is judged on X's whole range.
     normal = np.random.default_rng(0).normal(size=(100, 5))
-    for quiet in (1.7e9 + 1e5 * normal, small[0]):
+    if loss == "mse":
+        near = 1e6 + normal * [12.5, 12.5, 3.125, 12.5, 12.5]
+        with pytest.warns(UserWarning, match=r"apart, 0\.0[12]\d* times .* of feature 2\."):
+            Autoencoder(n_components=2, loss=loss, **FAST).fit(near)
+    # Quiet: a Unix time spanning days (128 s apart beside a spread of 1e5 s);
+    # 0.5% of the spread; data near zero; float32 input, which is centred
+    # exactly as given; a column constant but for float64 round-off.
+    round_off = np.where(np.arange(100) % 2 == 0, 0.3, 0.1 + 0.2)[:, None]
+    for quiet in (
+        1.7e9 + 1e5 * normal,
+        1e6 + 12.5 * normal,
+        small[0],
+        (1e12 + 1e5 * normal).astype(np.float32),
+        np.hstack([normal, round_off]),
+    ):
         with warnings.catch_warnings():
             warnings.simplefilter("error", UserWarning)
             Autoencoder(n_components=2, loss=loss, **FAST).fit(quiet)
@@ -208,8 +223,11 @@ def test_a_boolean_n_components_means_one_as_in_pca(small):
     # sklearn's Integral check lets True through; torch's layer sizes did not.
     for model in (Autoencoder(n_components=True, **FAST), VAE(n_components=True, **FAST)):
         assert model.fit(small[0]).transform(small[0]).shape == (len(small[0]), 1)
+    for prior in ("mixture", "normal"):  # the N(0, I) prior is sized by it too
+        assert VAE(n_components=True, prior=prior, **FAST).fit(small[0]).prior_.means.shape[1] == 1
     topk = SparseAE(n_components=8, k=True, **FAST).fit(small[0])
-    assert ((topk.transform(small[0]) > 0).sum(axis=1) <= 1).all()
+    active = (topk.transform(small[0]) > 0).sum(axis=1)
+    assert active.max() == 1 and active.mean() > 0.5  # one unit, not none
 
 
 def test_kl_sparsity_passes_nan_codes_on_instead_of_raising():
