@@ -235,6 +235,11 @@ class BaseAutoencoder(
         """The layer family, a key of ``skae.modules.ARCHITECTURES``."""
         return self.architecture
 
+    def _code_size(self) -> int:
+        """``n_components`` as an int: a bool passes the Integral check (PCA reads True
+        as 1), and torch's layer sizes take no bool."""
+        return int(self.n_components)
+
     def _layer_params(self) -> dict:
         """The architecture's own keyword arguments of its module builder."""
         if self._architecture() == "conv":
@@ -255,7 +260,7 @@ class BaseAutoencoder(
         build_autoencoder, _ = ARCHITECTURES[self._architecture()]
         return build_autoencoder(
             X.shape[1],
-            int(self.n_components),  # a bool passes the Integral check; torch wants an int
+            self._code_size(),
             output_activation="sigmoid" if self._loss() == "bce" else "identity",
             **self._layer_params(),
             **self._module_params(X),

@@ -249,7 +249,7 @@ class SparseAE(BaseAutoencoder):
         self.k = k
 
     def _k(self) -> int:
-        return int(self.k) if self.k is not None else max(1, int(self.n_components) // 4)
+        return int(self.k) if self.k is not None else max(1, self._code_size() // 4)
 
     def _module_params(self, X) -> dict:
         code = {"kl": "sigmoid", "l1": "relu", "topk": TopK(self._k())}[self.sparsity]

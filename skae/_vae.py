@@ -194,7 +194,7 @@ class VAE(BaseAutoencoder):
         _, build_vae = ARCHITECTURES[self._architecture()]
         return build_vae(
             X.shape[1],
-            int(self.n_components),  # a bool passes the Integral check; torch wants an int
+            self._code_size(),
             **self._layer_params(),
             activation=self.activation,
             output_activation="sigmoid" if self.likelihood == "bernoulli" else "identity",
@@ -223,7 +223,7 @@ class VAE(BaseAutoencoder):
 
     def _fit_prior(self, X):
         if self.prior == "normal":
-            self.prior_ = GaussianMixturePrior.standard_normal(int(self.n_components))
+            self.prior_ = GaussianMixturePrior.standard_normal(self._code_size())
             return
 
         def posterior(rows):
