@@ -9,6 +9,7 @@ from ._net import DivergenceError
 from ._regressor import EncoderDecoderRegressor
 from ._sparse import SparseAE
 from ._vae import VAE, latent_interpolation
+from ._warnings import Float32RoundingWarning
 from .classifier import EncoderClassifier
 from .outlier import ReconstructionOutlierDetector
 
@@ -20,6 +21,7 @@ __all__ = [
     "DivergenceError",
     "EncoderClassifier",
     "EncoderDecoderRegressor",
+    "Float32RoundingWarning",
     "LinearAE",
     "ReconstructionOutlierDetector",
     "SparseAE",

@@ -7,7 +7,6 @@ which module :meth:`_build_module` returns and which penalties
 """
 
 import copy
-import warnings
 from numbers import Integral, Real
 
 import numpy as np
@@ -42,6 +41,7 @@ from ._net import AutoencoderNet, resolve_device
 from ._persistence import PortableNetMixin, restore_net
 from ._threads import forward_work_per_row, threads_for, torch_threads
 from ._torch_state import isolated_torch_state
+from ._warnings import Float32RoundingWarning, warn_user
 from .modules import ACTIVATIONS, ARCHITECTURES, resolve_image_shape
 
 OPTIMIZERS = {
@@ -410,15 +410,14 @@ class BaseAutoencoder(
         ratio = np.where(varies, spacing / np.where(varies, spread, 1.0), 0.0)
         worst = int(np.argmax(ratio))
         if ratio[worst] > 0.01:
-            warnings.warn(
+            warn_user(
                 f"Input {name} is far from zero beside its spread: in float32, which "
                 f"{type(self).__name__} trains in, values near {magnitude[worst]:g} are "
                 f"{spacing[worst]:g} apart, {ratio[worst]:.3g} times the spread "
                 f"(standard deviation {spread[worst]:g}) of "
                 f"{'feature ' + str(worst) if len(ratio) > 1 else name}. "
                 f"The fit sees rounded data; centre {name} first, e.g. with StandardScaler.",
-                UserWarning,
-                stacklevel=2,
+                Float32RoundingWarning,
             )
 
     def _check_spread(self, largest: float, name: str):
@@ -612,13 +611,12 @@ class BaseAutoencoder(
 
     def _check_overcomplete(self, n_features: int):
         if not self._regularised and self.n_components >= n_features:
-            warnings.warn(
+            warn_user(
                 f"n_components={self.n_components} >= n_features={n_features}: an "
                 "overcomplete autoencoder without regularisation can learn the "
                 "identity map. Use a smaller n_components, or SparseAE, DenoisingAE "
                 "or ContractiveAE for overcomplete codes.",
                 UserWarning,
-                stacklevel=3,
             )
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -773,7 +771,16 @@ class BaseAutoencoder(
         """
         check_is_fitted(self)
         X = self._validate_X(X, reset=False, training=False)
-        return self._batched(self._row_scores, X)
+        scores = self._batched(self._row_scores, X)
+        overflowed = int(np.isinf(scores).sum())
+        if overflowed:  # finite rows, so the float dtype's range was exceeded
+            warn_user(
+                f"score_samples overflowed {scores.dtype} on {overflowed} row(s): their "
+                f"scores are below {-np.finfo(scores.dtype).max:g} and are returned as "
+                "-inf. Pass float64 X for finite scores.",
+                RuntimeWarning,
+            )
+        return scores
 
     def _row_scores(self, module: nn.Module, batch: torch.Tensor) -> torch.Tensor:
         """Per-row score of a batch (higher is better): minus the reconstruction error."""

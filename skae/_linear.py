@@ -1,7 +1,5 @@
 """LinearAE: the linear autoencoder, which learns PCA's principal subspace."""
 
-import warnings
-
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
@@ -9,6 +7,7 @@ from ._base import BaseAutoencoder, _chunks
 from ._budget import MAX_STEPS
 from ._docstrings import fill_docstring
 from ._init import pca_errors
+from ._warnings import warn_user
 
 # A fit whose training error exceeds PCA's by more than this share (and by
 # more than float32's resolution of the data's variance) has not converged.
@@ -184,14 +183,13 @@ class LinearAE(BaseAutoencoder):
         super().fit(X, y)
         ratio = getattr(self, "pca_error_ratio_", 1.0)
         if ratio > 1.0 + _SHORT_OF_PCA and self._judged():
-            warnings.warn(
+            warn_user(
                 f"LinearAE stopped with {self._short_of_pca(ratio)} at "
                 f"n_components={self.n_components}: it has not found the principal "
                 "subspace yet. Features on very different scales make the later "
                 "principal directions slow to learn: standardise X (StandardScaler) "
                 "or raise max_steps.",
                 ConvergenceWarning,
-                stacklevel=2,
             )
         return self
 

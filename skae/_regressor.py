@@ -187,7 +187,9 @@ class EncoderDecoderRegressor(RegressorMixin, StartsLinear, BaseAutoencoder):
         """``y`` as a 2-D float array (validate_data has checked it finite and numeric)."""
         self._y_1d = y.ndim == 1
         Y = y.reshape(-1, 1) if y.ndim == 1 else y
-        Y = Y.astype(np.float64 if Y.dtype == np.float64 else np.float32, copy=False)
+        # Integers are read as float64, as X is: float32 would round values
+        # above 2**24 before the rounding check (which trusts float32 input) ran.
+        Y = Y.astype(np.float32 if Y.dtype == np.float32 else np.float64, copy=False)
         largest = float(np.abs(Y).max()) if Y.size else 0.0
         self._refuse_beyond_float32(largest, "y", "holds values beyond float32's range")
         return Y

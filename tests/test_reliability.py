@@ -12,6 +12,7 @@ from sklearn.base import clone
 from sklearn.decomposition import PCA
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.frozen import FrozenEstimator
+from sklearn.pipeline import make_pipeline
 from sklearn.utils._param_validation import InvalidParameterError
 
 import skae._base
@@ -23,6 +24,7 @@ from skae import (
     DivergenceError,
     EncoderClassifier,
     EncoderDecoderRegressor,
+    Float32RoundingWarning,
     LinearAE,
     ReconstructionOutlierDetector,
     SparseAE,
@@ -184,17 +186,23 @@ def test_values_float32_rounds_beside_their_spread_are_named(small, loss):
     # 1e12 + N(0, 1): float32 spaces values 65,536 apart there, and the fit
     # returned reconstructions thousands away (PCA's error: 0.6) without a word.
     X = 1e12 + small[0].astype(np.float64)
-    with pytest.warns(UserWarning, match="values near 1e\\+12 are 65536 apart"):
+    with pytest.warns(Float32RoundingWarning, match="values near 1e\\+12 are 65536 apart"):
         Autoencoder(n_components=2, loss=loss, **FAST).fit(X)
-    with pytest.warns(UserWarning, match="Input y is far from zero"):
+    with pytest.warns(Float32RoundingWarning, match="Input y is far from zero"):
         EncoderDecoderRegressor(n_components=2, **FAST).fit(small[0], X)
+    # Integer targets too: they were cast to float32 (rounded, then trusted).
+    counts = 10**12 + np.random.default_rng(0).integers(0, 100, size=len(X))
+    with pytest.warns(Float32RoundingWarning, match="Input y is far from zero"):
+        EncoderDecoderRegressor(n_components=2, **FAST).fit(small[0], counts)
     # Near the threshold: float32 spaces values near 1e6 0.0625 apart, 2% of a
     # feature's spread of 3.125 (warns, naming the feature) and 0.5% of 12.5
     # (quiet). The cross-entropy's one map is judged on X's whole range.
     normal = np.random.default_rng(0).normal(size=(100, 5))
     if loss == "mse":
         near = 1e6 + normal * [12.5, 12.5, 3.125, 12.5, 12.5]
-        with pytest.warns(UserWarning, match=r"apart, 0\.0[12]\d* times .* of feature 2\."):
+        with pytest.warns(
+            Float32RoundingWarning, match=r"apart, 0\.0[12]\d* times .* of feature 2\."
+        ):
             Autoencoder(n_components=2, loss=loss, **FAST).fit(near)
     # Quiet: a Unix time spanning days (128 s apart beside a spread of 1e5 s);
     # 0.5% of the spread; data near zero; float32 input, which is centred
@@ -210,6 +218,52 @@ def test_values_float32_rounds_beside_their_spread_are_named(small, loss):
         with warnings.catch_warnings():
             warnings.simplefilter("error", UserWarning)
             Autoencoder(n_components=2, loss=loss, **FAST).fit(quiet)
+
+
+def test_warnings_point_at_the_callers_line_and_the_detector_says_it_once(small):
+    """Each route into a warning (fit, Pipeline.fit, a detector's folds) points at
+    this file's line, not at skae's, scikit-learn's or skorch's; a stacklevel of 2
+    pointed inside skae."""
+    far = 1e12 + small[0].astype(np.float64)
+    routes = {
+        Float32RoundingWarning: [
+            lambda: Autoencoder(n_components=2, **FAST).fit(far),
+            lambda: make_pipeline(Autoencoder(n_components=2, **FAST)).fit(far),
+        ],
+        UserWarning: [lambda: Autoencoder(n_components=70, **FAST).fit(small[0])],
+        ConvergenceWarning: [lambda: LinearAE(n_components=3, max_steps=5).fit(small[0])],
+    }
+    for category, fits in routes.items():
+        for fit in fits:
+            with warnings.catch_warnings(record=True) as record:
+                warnings.simplefilter("always")
+                fit()
+            ours = [w for w in record if w.category is category]
+            assert len(ours) == 1, (category, [str(w.message) for w in record])
+            assert ours[0].filename == __file__, (category, ours[0].filename)
+    # Five cross-fitted networks on the same columns: one warning, not five.
+    detector = ReconstructionOutlierDetector(Autoencoder(n_components=2, **FAST), n_splits=5)
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        detector.fit(far)
+    rounding = [w for w in record if w.category is Float32RoundingWarning]
+    assert len(rounding) == 1 and rounding[0].filename == __file__
+
+
+def test_scores_beyond_float32_say_so_and_float64_keeps_them_finite(small):
+    # A row 1e25 from the data: its squared error (1e50) is beyond float32's
+    # range. The score of -inf came without a word, where numpy warns.
+    far = small[1][:3].copy()
+    far[0, 0] = 1e25
+    for model in (Autoencoder(n_components=2, **FAST), VAE(n_components=2, **FAST)):
+        model.fit(small[0])
+        with pytest.warns(RuntimeWarning, match="overflowed float32 on 1 row.*float64 X"):
+            scores = model.score_samples(far)
+        assert scores[0] == -np.inf and np.isfinite(scores[1:]).all()
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", RuntimeWarning)
+            exact = model.score_samples(far.astype(np.float64))
+        assert np.isfinite(exact).all() and exact[0] < -1e40
 
 
 def test_lists_and_integers_give_float64_as_in_pca(small):
