@@ -4,9 +4,9 @@ import numpy as np
 from sklearn.base import RegressorMixin, _fit_context
 from sklearn.utils._available_if import available_if
 from sklearn.utils._param_validation import StrOptions
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import _check_y, check_consistent_length, check_is_fitted
 
-from ._base import FLOAT_DTYPES, BaseAutoencoder, _chunks
+from ._base import BaseAutoencoder, _chunks
 from ._docstrings import fill_docstring
 from ._init import StartsLinear, reduced_rank_regression
 
@@ -183,8 +183,20 @@ class EncoderDecoderRegressor(RegressorMixin, StartsLinear, BaseAutoencoder):
         pairs = zip(_chunks(X), _chunks(Y), strict=True)
         return reduced_rank_regression(pairs, x_stats, y_stats, self.n_components)
 
-    def _validate_Y(self, y: np.ndarray) -> np.ndarray:
-        """``y`` as a 2-D float array (validate_data has checked it finite and numeric)."""
+    def _validate_X_and_Y(self, X, y, reset: bool) -> tuple[np.ndarray, np.ndarray]:
+        """``X`` as the autoencoders read it, ``y`` as a 2-D float array paired with it.
+
+        X is read once (``_validate_X``, which also records the feature names)
+        and y checked on its own: validating the pair together read X a
+        second time.
+        """
+        X = self._validate_X(X, reset=reset)
+        if y is None:  # scikit-learn's message
+            raise ValueError(
+                f"{type(self).__name__} requires y to be passed, but the target y is None."
+            )
+        y = _check_y(y, multi_output=True, y_numeric=True, estimator=self)
+        check_consistent_length(X, y)
         self._y_1d = y.ndim == 1
         Y = y.reshape(-1, 1) if y.ndim == 1 else y
         # Integers are read as float64, as X is: float32 would round values
@@ -192,7 +204,7 @@ class EncoderDecoderRegressor(RegressorMixin, StartsLinear, BaseAutoencoder):
         Y = Y.astype(np.float32 if Y.dtype == np.float32 else np.float64, copy=False)
         largest = float(np.abs(Y).max()) if Y.size else 0.0
         self._refuse_beyond_float32(largest, "y", "holds values beyond float32's range")
-        return Y
+        return X, Y
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y):
@@ -211,14 +223,7 @@ class EncoderDecoderRegressor(RegressorMixin, StartsLinear, BaseAutoencoder):
             The fitted estimator.
         """
         continuing = self.warm_start and hasattr(self, "net_")
-        _, y = validate_data(
-            self, X, y, reset=not continuing, multi_output=True, y_numeric=True,
-            dtype=FLOAT_DTYPES,
-        )  # fmt: skip
-        # X itself as given: its feature names are checked against the ones
-        # just recorded (an array validated again would warn that it has none).
-        X = self._validate_X(X, reset=False)
-        Y = self._validate_Y(y)
+        X, Y = self._validate_X_and_Y(X, y, reset=not continuing)
         if continuing:
             return self._continue(X, None, self._same_outputs(Y))
         self.n_outputs_ = Y.shape[1]
@@ -248,12 +253,7 @@ class EncoderDecoderRegressor(RegressorMixin, StartsLinear, BaseAutoencoder):
         self : object
         """
         first = not hasattr(self, "net_")
-        _, y = validate_data(
-            self, X, y, reset=first, multi_output=True, y_numeric=True,
-            dtype=FLOAT_DTYPES,
-        )  # fmt: skip
-        X = self._validate_X(X, reset=False)  # as in fit
-        Y = self._validate_Y(y)
+        X, Y = self._validate_X_and_Y(X, y, reset=first)
         if first:
             self.n_outputs_ = Y.shape[1]
             return self._fit_new(X, 1, Y)
