@@ -1,6 +1,7 @@
 """BaseAutoencoder: the scikit-learn face of every skae autoencoder.
 
-It owns parameters, input validation and fitted state, and builds a
+It owns parameters, input validation (what training in float32 asks of the
+data is in :mod:`skae._float32`) and fitted state, and builds a
 :class:`~skae._net.AutoencoderNet` by composition. Variants differ by data:
 which module :meth:`_build_module` returns and which penalties
 :meth:`_penalties` lists.
@@ -34,6 +35,7 @@ from ._distributed import (
     shared_seed,
     unwrap,
 )
+from ._float32 import float_dtype, refuse_beyond_float32, standardization
 from ._inference import InferenceModules, batched_inference
 from ._inference import as_tensor as _as_tensor
 from ._inference import chunks as _chunks
@@ -41,7 +43,7 @@ from ._net import AutoencoderNet, resolve_device
 from ._persistence import PortableNetMixin, restore_net
 from ._threads import forward_work_per_row, threads_for, torch_threads
 from ._torch_state import isolated_torch_state
-from ._warnings import Float32RoundingWarning, warn_user
+from ._warnings import warn_user
 from .modules import ACTIVATIONS, ARCHITECTURES, resolve_image_shape
 
 OPTIMIZERS = {
@@ -102,39 +104,6 @@ def _seed_from(random_state) -> int:
     if isinstance(random_state, Integral):
         return int(random_state)
     return int(check_random_state(random_state).randint(np.iinfo(np.int32).max))
-
-
-# check_array's dtype argument, as PCA's: float32 and float64 input keep their
-# dtype, anything else (lists, integers) becomes float64.
-FLOAT_DTYPES = (np.float64, np.float32)
-
-
-def _float_dtype(X):
-    """The ``dtype`` argument of ``check_array`` that keeps the input's float dtype.
-
-    ``check_array`` keeps float32 and float64 arrays (and pandas frames, whose
-    column dtypes it reads) as they are, and converts anything else to the
-    list's first entry, float64, as PCA does. It cannot read the column types
-    of other dataframes (polars, pyarrow), and would turn their float32 into
-    float64; such a frame whose columns are all float32 stays float32, as the
-    array of the same columns would.
-    """
-    if hasattr(X, "dtype") or hasattr(X, "iloc"):  # arrays, pandas: check_array reads them
-        return FLOAT_DTYPES
-    try:
-        # What recent scikit-learn reads dataframes with; older releases may lack it.
-        import narwhals.stable.v2 as nw
-    except ImportError:
-        return FLOAT_DTYPES
-    if not nw.dependencies.is_into_dataframe(X):
-        return FLOAT_DTYPES
-    try:
-        schema = nw.from_native(X, eager_only=True).schema
-    except TypeError:  # a lazy frame: check_array will say what it thinks of it
-        return FLOAT_DTYPES
-    if schema and all(dtype == nw.Float32 for dtype in schema.values()):
-        return np.float32
-    return FLOAT_DTYPES
 
 
 class BaseAutoencoder(
@@ -306,7 +275,7 @@ class BaseAutoencoder(
             self,
             X,
             reset=reset,
-            dtype=_float_dtype(X),
+            dtype=float_dtype(X),
             ensure_all_finite=not mapped,
             ensure_min_samples=self._min_training_rows() if training else 1,
         )
@@ -323,123 +292,14 @@ class BaseAutoencoder(
                 raise ValueError(f"Input X contains NaN or infinity ({type(self).__name__}).")
             if check_range:
                 largest = max(largest, float(chunk.max()), -float(chunk.min()))
-        self._refuse_beyond_float32(largest, "X", "holds values beyond float32's range")
+        refuse_beyond_float32(
+            largest, "X", "holds values beyond float32's range", type(self).__name__
+        )
         return X
 
-    def _refuse_beyond_float32(
-        self, largest: float, name: str, what: str, measure: str = "largest absolute value"
-    ):
-        """Training runs in float32: refuse data whose ``largest`` magnitude overflows it."""
-        float32_max = float(np.finfo(np.float32).max)
-        if largest > float32_max:
-            raise ValueError(
-                f"Input {name} {what} ({measure} {largest:g}, float32's largest is "
-                f"{float32_max:g}); {type(self).__name__} trains in float32. Rescale "
-                f"{name}, e.g. with StandardScaler."
-            )
-
     def _standardization(self, X: np.ndarray, name: str = "X"):
-        """The ``(mean, scale)`` of the affine map ``(x - mean) / scale`` the module applies.
-
-        For ``loss="mse"``: the per-feature mean and one global scale, so that
-        the objective stays PCA's. For ``loss="bce"``, whose targets are
-        probabilities: the identity when ``X`` lies in [0, 1] (pixel
-        intensities, the usual case), otherwise one map for all features that
-        takes the minimum of ``X`` to 0 and its maximum to 1 (a per-feature map
-        would change the features' relative scales, which the squared error's
-        standardisation keeps too).
-        """
-        if self._loss() == "bce":
-            return self._unit_interval_map(X, name)
-        # Accumulate in float64 over bounded chunks: no float64 copy of X. The
-        # sums are taken about a row of X: about zero, E[x²] - E[x]² cancels
-        # catastrophically for features whose spread is small beside their
-        # mean (1e30 + noise), and the scale came out as garbage.
-        shift = np.asarray(X[0], dtype=np.float64)
-        total = np.zeros(X.shape[1])
-        total_sq = np.zeros(X.shape[1])
-        low, high = np.full(X.shape[1], np.inf), np.full(X.shape[1], -np.inf)
-        for chunk in _chunks(X):
-            chunk = chunk.astype(np.float64) - shift
-            total += chunk.sum(axis=0)
-            total_sq += np.einsum("ij,ij->j", chunk, chunk)
-            low, high = np.minimum(low, chunk.min(axis=0)), np.maximum(high, chunk.max(axis=0))
-        shifted_mean = total / len(X)
-        self._check_spread(np.maximum(high - shifted_mean, shifted_mean - low).max(), name)
-        variance = np.maximum(total_sq / len(X) - shifted_mean**2, 0.0)
-        scale = np.sqrt(variance.mean())
-        self._refuse_subnormal_spread(scale, name)
-        magnitude = np.maximum(np.abs(shift + low), np.abs(shift + high))
-        self._warn_float32_rounding(X, magnitude, np.sqrt(variance), name)
-        if not np.isfinite(scale) or scale == 0.0:
-            scale = 1.0  # constant features: nothing to scale
-        return (shift + shifted_mean).astype(np.float32), np.float32(scale)
-
-    def _refuse_subnormal_spread(self, spread: float, name: str):
-        """Refuse data that vary, but by less than float32's smallest normal number.
-
-        Centred and scaled in float32, such data are zeros and denormals: the
-        fit would return garbage (or NaN) without a word.
-        """
-        if 0.0 < spread <= np.finfo(np.float32).tiny:
-            raise ValueError(
-                f"Input {name} varies too little for float32 (its spread is {spread:g}, "
-                f"float32's smallest normal number {np.finfo(np.float32).tiny:g}); "
-                f"{type(self).__name__} trains in float32. Rescale {name}, e.g. with "
-                "StandardScaler."
-            )
-
-    def _warn_float32_rounding(
-        self, X: np.ndarray, magnitude: np.ndarray, spread: np.ndarray, name: str
-    ):
-        """Warn where float32 rounds the features' values by over 1% of their spread.
-
-        The network sees X in float32 before it is centred, so a float64
-        feature far from zero beside its spread (``1e12 + N(0, 1)``: values
-        65,536 apart) is rounded to a few levels, and the fit returns garbage
-        where PCA, centring in float64, is exact. Values spaced 1% of the
-        spread apart carry rounding noise of about 1e-5 of the variance
-        (spacing² / 12); beyond that, say so. float32 input is used as given
-        (centring it in float32 is exact), and a spread at float64's own
-        round-off (``0.1 + 0.2`` beside ``0.3``) is a constant feature.
-        """
-        if X.dtype == np.float32:
-            return
-        spacing = np.spacing(magnitude.astype(np.float32)).astype(np.float64)
-        varies = spread > 64 * np.finfo(np.float64).eps * magnitude
-        ratio = np.where(varies, spacing / np.where(varies, spread, 1.0), 0.0)
-        worst = int(np.argmax(ratio))
-        if ratio[worst] > 0.01:
-            warn_user(
-                f"Input {name} is far from zero beside its spread: in float32, which "
-                f"{type(self).__name__} trains in, values near {magnitude[worst]:g} are "
-                f"{spacing[worst]:g} apart, {ratio[worst]:.3g} times the spread "
-                f"(standard deviation {spread[worst]:g}) of "
-                f"{'feature ' + str(worst) if len(ratio) > 1 else name}. "
-                f"The fit sees rounded data; centre {name} first, e.g. with StandardScaler.",
-                Float32RoundingWarning,
-            )
-
-    def _check_spread(self, largest: float, name: str):
-        """Refuse data whose centred values overflow float32 (every value may fit)."""
-        self._refuse_beyond_float32(
-            largest, name, "spreads beyond float32's range", "largest distance from its centre"
-        )
-
-    def _unit_interval_map(self, X: np.ndarray, name: str = "X"):
-        """``(mean, scale)`` of the binary cross-entropy's map of ``X`` into [0, 1]."""
-        low, high = np.inf, -np.inf
-        for chunk in _chunks(X):
-            low, high = min(low, float(chunk.min())), max(high, float(chunk.max()))
-        if low >= 0 and high <= 1:
-            return np.zeros(X.shape[1], np.float32), np.float32(1.0)
-        scale = high - low
-        self._check_spread(scale, name)  # x - low is computed in float32
-        self._refuse_subnormal_spread(scale, name)
-        self._warn_float32_rounding(X, np.array([max(-low, high)]), np.array([scale]), name)
-        if scale == 0.0:
-            scale = 1.0  # constant X: every row maps to 0
-        return np.full(X.shape[1], low, np.float32), np.float32(scale)
+        """The ``(mean, scale)`` the module standardises ``X`` (or a target) with."""
+        return standardization(X, name, self._loss(), type(self).__name__)
 
     # -- building and training ----------------------------------------------
 
@@ -744,7 +604,7 @@ class BaseAutoencoder(
             returns one column as 1-D.
         """
         check_is_fitted(self)
-        X = check_array(X, dtype=_float_dtype(X))
+        X = check_array(X, dtype=float_dtype(X))
         if X.shape[1] != self.n_components:
             raise ValueError(
                 f"X has {X.shape[1]} features, but {type(self).__name__}."

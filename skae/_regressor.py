@@ -8,6 +8,7 @@ from sklearn.utils.validation import _check_y, check_consistent_length, check_is
 
 from ._base import BaseAutoencoder, _chunks
 from ._docstrings import fill_docstring
+from ._float32 import refuse_beyond_float32
 from ._init import StartsLinear, reduced_rank_regression
 
 
@@ -203,7 +204,9 @@ class EncoderDecoderRegressor(RegressorMixin, StartsLinear, BaseAutoencoder):
         # above 2**24 before the rounding check (which trusts float32 input) ran.
         Y = Y.astype(np.float32 if Y.dtype == np.float32 else np.float64, copy=False)
         largest = float(np.abs(Y).max()) if Y.size else 0.0
-        self._refuse_beyond_float32(largest, "y", "holds values beyond float32's range")
+        refuse_beyond_float32(
+            largest, "y", "holds values beyond float32's range", type(self).__name__
+        )
         return X, Y
 
     @_fit_context(prefer_skip_nested_validation=True)

@@ -17,7 +17,6 @@ from torch import nn
 from ._base import (
     OPTIMIZERS,
     BaseAutoencoder,
-    _float_dtype,
     _seed_from,
     _silent,
     shared_net_params,
@@ -31,6 +30,7 @@ from ._distributed import (
     make_accelerator,
     shared_seed,
 )
+from ._float32 import float_dtype
 from ._inference import InferenceModules, as_tensor, batched_inference
 from ._net import StopOnDivergence, resolve_device
 from ._persistence import PortableNetMixin, restore_net
@@ -236,7 +236,7 @@ class EncoderClassifier(PortableNetMixin, ClassifierMixin, BaseEstimator):
         -------
         self : object
         """
-        X, y = validate_data(self, X, y, dtype=_float_dtype(X))
+        X, y = validate_data(self, X, y, dtype=float_dtype(X))
         check_classification_targets(y)
         labelled = ~((y == UNLABELED) if y.dtype.kind in "iuf" else np.zeros(len(y), bool))
         if not labelled.any():
@@ -332,7 +332,7 @@ class EncoderClassifier(PortableNetMixin, ClassifierMixin, BaseEstimator):
         proba : ndarray of shape (n_samples, n_classes)
         """
         check_is_fitted(self)
-        X = validate_data(self, X, reset=False, dtype=_float_dtype(X))
+        X = validate_data(self, X, reset=False, dtype=float_dtype(X))
         proba = batched_inference(
             self.net_.module_,
             self.net_.device,

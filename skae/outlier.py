@@ -38,7 +38,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from threadpoolctl import threadpool_limits
 
 from ._autoencoder import Autoencoder
-from ._base import _float_dtype
+from ._float32 import float_dtype
 from ._vae import VAE
 from ._warnings import Float32RoundingWarning
 
@@ -261,7 +261,7 @@ class ReconstructionOutlierDetector(OutlierMixin, BaseEstimator):
         # The threshold comes from distances held out of the Gaussian that
         # scores them (two halves of at least 2 rows): fewer rows give only
         # in-sample distances, too small, and every new row would be flagged.
-        X = validate_data(self, X, dtype=_float_dtype(X), ensure_min_samples=_MIN_FOLD_ROWS)
+        X = validate_data(self, X, dtype=float_dtype(X), ensure_min_samples=_MIN_FOLD_ROWS)
         rng = check_random_state(self.random_state)
         n = len(X)
         order = rng.permutation(n)
@@ -312,7 +312,7 @@ class ReconstructionOutlierDetector(OutlierMixin, BaseEstimator):
         scores : ndarray of shape (n_samples,)
         """
         check_is_fitted(self)
-        X = validate_data(self, X, dtype=_float_dtype(X), reset=False)
+        X = validate_data(self, X, dtype=float_dtype(X), reset=False)
         total = np.zeros(len(X))
         for distance, (location, scale) in zip(self._distances, self._standardizers, strict=True):
             total += (distance(X) - location) / scale
