@@ -130,5 +130,5 @@ class Autoencoder(StartsLinear, BaseAutoencoder):
 
     def _linear_start(self, module, X, Y):
         mean, scale = module.mean.numpy(), float(module.scale)
-        axes = principal_axes(_chunks(X), mean, scale, self.n_components)
+        axes = principal_axes(_chunks(X), mean, scale, self._code_size())
         return axes, axes  # PCA's projection and reconstruction

@@ -450,7 +450,7 @@ class BaseAutoencoder(
         self.loss_curve_ = list(history[:, "train_loss"])
         if "valid_loss" in history[-1]:
             self.validation_scores_ = [-v for v in history[:, "valid_loss"]]
-        self._n_features_out = self.n_components
+        self._n_features_out = self._code_size()
         self._seed = seed
         self._record_diagnostics(X)
         # Diagnostics may replace buffers (SparseAE's code scale): start the
@@ -605,7 +605,7 @@ class BaseAutoencoder(
         """
         check_is_fitted(self)
         X = check_array(X, dtype=float_dtype(X))
-        if X.shape[1] != self.n_components:
+        if X.shape[1] != self._code_size():
             raise ValueError(
                 f"X has {X.shape[1]} features, but {type(self).__name__}."
                 f"inverse_transform expects codes of n_components={self.n_components}"

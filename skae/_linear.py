@@ -213,7 +213,7 @@ class LinearAE(BaseAutoencoder):
         scale = float(module.scale)
         if getattr(self, "_pca_errors", None) is None:  # the same rows at each budget
             mean = module.mean.numpy()
-            self._pca_errors = pca_errors(_chunks(X), mean, scale, self.n_components)
+            self._pca_errors = pca_errors(_chunks(X), mean, scale, self._code_size())
         least, total = self._pca_errors
         # In the standardised units, as PCA's: the rows' mean squared error.
         error = -float(np.mean(self._batched(self._row_scores, X))) / scale**2

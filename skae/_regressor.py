@@ -182,7 +182,7 @@ class EncoderDecoderRegressor(RegressorMixin, StartsLinear, BaseAutoencoder):
         x_stats = (module.mean.numpy(), float(module.scale))
         y_stats = (module.target_mean.numpy(), float(module.target_scale))
         pairs = zip(_chunks(X), _chunks(Y), strict=True)
-        return reduced_rank_regression(pairs, x_stats, y_stats, self.n_components)
+        return reduced_rank_regression(pairs, x_stats, y_stats, self._code_size())
 
     def _validate_X_and_Y(self, X, y, reset: bool) -> tuple[np.ndarray, np.ndarray]:
         """``X`` as the autoencoders read it, ``y`` as a 2-D float array paired with it.
