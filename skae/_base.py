@@ -8,6 +8,7 @@ which module :meth:`_build_module` returns and which penalties
 """
 
 import copy
+from contextlib import contextmanager
 from numbers import Integral, Real
 
 import numpy as np
@@ -104,6 +105,38 @@ def _seed_from(random_state) -> int:
     if isinstance(random_state, Integral):
         return int(random_state)
     return int(check_random_state(random_state).randint(np.iinfo(np.int32).max))
+
+
+@contextmanager
+def _every_row(net, partial: bool):
+    """For a ``partial_fit`` epoch: no rows held out, no early stopping.
+
+    A net built by ``fit`` holds a share of its rows out for early stopping.
+    Held out of every chunk, they would be validated by nothing after it, and
+    a chunk too small to split would fail over a setting the user never made.
+    """
+    if not partial or net.train_split is None:
+        yield
+        return
+    split, callbacks = net.train_split, net.callbacks_
+    net.train_split = None
+    net.callbacks_ = [(name, cb) for name, cb in callbacks if name != "early_stopping"]
+    try:
+        yield
+    finally:
+        net.train_split, net.callbacks_ = split, callbacks
+
+
+def _same_param(a, b) -> bool:
+    """Whether two values of a parameter are one setting: shapes given as tuples,
+    lists or arrays compare by their entries."""
+    if isinstance(a, list | tuple | np.ndarray) and isinstance(b, list | tuple | np.ndarray):
+        a, b = np.asarray(a, dtype=object), np.asarray(b, dtype=object)
+        return a.shape == b.shape and all(map(_same_param, a.ravel(), b.ravel()))
+    try:
+        return bool(a == b)
+    except (TypeError, ValueError):  # an == that is not a truth value (arrays in a dict)
+        return a is b
 
 
 class BaseAutoencoder(
@@ -303,22 +336,46 @@ class BaseAutoencoder(
 
     # -- building and training ----------------------------------------------
 
-    def _structure(self) -> dict:
-        """The parameters that shape the network, which a continued fit cannot change."""
-        shape = {"n_components": self.n_components, **self._layer_params()}
-        # Shapes may come as tuples, lists or arrays: compared as tuples of ints.
-        return {"architecture": self._architecture()} | {
-            name: value if value is None or np.isscalar(value) else tuple(np.ravel(value).tolist())
-            for name, value in shape.items()
-        }
+    # What a continued fit (warm_start, partial_fit) reads afresh: its length and
+    # its stall rule, and what it prints. Every other parameter is built into the
+    # network, its objective or its training (the penalties' weights, the
+    # optimizer's rate, the batches), and a continued fit refuses a change to it.
+    _CONTINUATION_PARAMS = frozenset(
+        {"max_steps", "max_epochs", "n_iter_no_change", "warm_start", "verbose"}
+    )
 
-    def _build_net(self, X: np.ndarray, seed: int, device: str, accelerator=None, Y=None):
+    def _changed_since_built(self) -> list[str]:
+        """The parameters a continued fit cannot honour: changed since the network was built."""
+        built = getattr(self, "_built_params", None)
+        if built is None:
+            return []
+        current = self.get_params(deep=False)
+        return [
+            name
+            for name, value in built.items()
+            if name not in self._CONTINUATION_PARAMS and not _same_param(value, current[name])
+        ]
+
+    def _as_built(self):
+        """This fitted estimator with the parameters its network was built with.
+
+        ``set_params`` after ``fit`` changes the parameters, not the network:
+        rebuilding a loaded network from them would give another model.
+        """
+        built = getattr(self, "_built_params", None)
+        if built is None:  # fitted before the parameters were recorded
+            return self
+        twin = object.__new__(type(self))
+        twin.__dict__.update(self.__dict__)
+        twin.__dict__.update(built)
+        return twin
+
+    def _build_net(self, X: np.ndarray, seed: int, device: str, holdout, accelerator=None, Y=None):
         torch.manual_seed(seed)
         module = self._build_module(X).set_standardization(*self._standardization(X))
         if Y is not None:  # a paired target: the decoder's own standardisation
             module.set_target_standardization(*self._standardization(Y, "y"))
         self._initialize_module(module, X, Y)
-        holdout = self._holdout(len(X))
         net = self._new_net(module, self._penalties(X), holdout, seed, device, accelerator)
         return net.initialize()
 
@@ -365,7 +422,7 @@ class BaseAutoencoder(
         ]
         optimizer = OPTIMIZERS.get(self.optimizer, self.optimizer)
         params = shared_net_params(params, optimizer, self.verbose, accelerator, device)
-        return net_class(
+        own = dict(
             module=module,
             criterion=self._criterion(),
             optimizer=optimizer,
@@ -381,18 +438,27 @@ class BaseAutoencoder(
             penalties=penalties,
             device=device,
             verbose=int(self.verbose),
-            **params,
         )
+        clash = sorted(set(own) & set(params))
+        if clash:  # a TypeError of "multiple values for keyword argument" otherwise
+            raise ValueError(
+                f"net_params sets {', '.join(clash)}, which {type(self).__name__} sets "
+                "from its own parameters (lr, batch_size, max_steps and max_epochs, "
+                "optimizer, weight_decay, loss, early_stopping, device, verbose): set "
+                "those on the estimator."
+            )
+        return net_class(**own, **params)
 
     def _restore_net(self, record: dict, device: str) -> AutoencoderNet:
         """The fitted net, rebuilt at load (:mod:`skae._persistence`) from ``record``."""
         # Only the shape of X matters here: its weights and statistics are loaded.
         X = np.zeros((1, self.n_features_in_), np.float32)
-        module, penalties = self._build_module(X), self._penalties(X)
+        built = self._as_built()
+        module, penalties = built._build_module(X), built._penalties(X)
         holdout = self._holdout_used
         if holdout is True:  # saved before the share was recorded
-            holdout = self.validation_fraction
-        net = self._new_net(module, penalties, holdout or None, self._seed, device)
+            holdout = built.validation_fraction
+        net = built._new_net(module, penalties, holdout or None, self._seed, device)
         return restore_net(net.initialize(), record)
 
     def _restored(self):
@@ -408,6 +474,7 @@ class BaseAutoencoder(
         """
         self._budgeted = epochs is None  # fit, not partial_fit: diagnostics may cost a pass
         callbacks = dict(net.callbacks_)
+        partial = epochs is not None
         if epochs is None:
             n_rows = len(X)
             if isinstance(net.train_split, HoldoutSplit):
@@ -419,12 +486,15 @@ class BaseAutoencoder(
             callbacks["early_stopping"].patience = stall_patience(self.n_iter_no_change, epochs)
         else:
             callbacks["lr_schedule"].total_steps = None
+            # A constant lr, not the rate where a fit's cosine ended (near zero).
+            for group in net.optimizer_.param_groups:
+                group["lr"] = net.lr
         net.max_epochs = epochs
         before = copy.deepcopy(net.module_.state_dict()) if len(net.history) else None
         work = forward_work_per_row(unwrap(net.module_), X.shape[1])
         work *= min(self.batch_size, len(X))
         try:
-            with torch_threads(threads_for(work)), data_parallel(net):
+            with torch_threads(threads_for(work)), data_parallel(net), _every_row(net, partial):
                 if Y is None:
                     data = ArrayDataset(_as_tensor(X), pages=MappedPages.of(X))
                 else:  # rows paired with targets are read as an array, not chunk by chunk
@@ -441,7 +511,7 @@ class BaseAutoencoder(
         history = net.history
         net.module_.eval()  # ready for inference (and for export) as soon as it is fitted
         self.net_ = net
-        self._built_structure = self._structure()  # what a continued fit must keep
+        self._built_params = self.get_params(deep=False)  # what a continued fit must keep
         self._inference_modules = InferenceModules(X.shape[1])
         self.history_ = history
         split = net.train_split
@@ -470,7 +540,9 @@ class BaseAutoencoder(
         return self.validation_fraction if self.early_stopping else None
 
     def _check_overcomplete(self, n_features: int):
-        if not self._regularised and self.n_components >= n_features:
+        # One unit for one feature is no warning: no smaller code exists.
+        overcomplete = self.n_components > n_features or self.n_components == n_features > 1
+        if not self._regularised and overcomplete:
             warn_user(
                 f"n_components={self.n_components} >= n_features={n_features}: an "
                 "overcomplete autoencoder without regularisation can learn the "
@@ -506,7 +578,9 @@ class BaseAutoencoder(
         """Train for one epoch over ``X``, initialising on the first call.
 
         The first call also fixes the standardisation (mean and scale) from
-        its ``X``.
+        its ``X``. Every row of the chunk trains, at a constant ``lr``: an
+        epoch has nothing to stop early, so none is held out for validation
+        (``early_stopping`` applies to :meth:`fit`).
 
         Parameters
         ----------
@@ -538,24 +612,29 @@ class BaseAutoencoder(
         accelerator = self._accelerator()
         if accelerator is not None:
             seed = shared_seed(seed, accelerator)
+        # partial_fit trains on every row of its chunk, as MLPRegressor's does:
+        # rows held out of one chunk would be validated by nothing after it.
+        holdout = self._holdout(len(X)) if epochs is None else None
         with isolated_torch_state(device):
-            net = self._build_net(X, seed, device, accelerator, Y)
+            net = self._build_net(X, seed, device, holdout, accelerator, Y)
             self._train(net, X, epochs, Y)
             # Post-fit calibrations (a VAE's latent scale, its prior) too:
             # they may set buffers, which must be float32 as well.
             return self._fitted(net, seed, X)
 
     def _continue(self, X: np.ndarray, epochs: int | None, Y=None):
-        built = getattr(self, "_built_structure", None)
-        changed = [k for k, v in self._structure().items() if built and built.get(k) != v]
+        changed = self._changed_since_built()
         if changed:
-            # The network keeps its shape; its outputs would contradict the
-            # parameters (codes of the old width, names of the new one).
+            # The network keeps its shape and objective; its outputs would
+            # contradict the parameters (codes of the old width, names of the
+            # new one), or train on with the old setting without a word.
+            built = self._built_params
             raise ValueError(
                 f"{', '.join(changed)} changed since the network was built "
                 f"({', '.join(f'{k}={built[k]!r}' for k in changed)}); warm_start=True "
                 "and partial_fit continue that network. Fit afresh (warm_start=False)."
             )
+        self.net_.verbose = int(self.verbose)
         with isolated_torch_state(str(self.net_.device)):
             # A different, reproducible stream for every continuation.
             torch.manual_seed(self._seed + self.n_iter_)
@@ -605,11 +684,11 @@ class BaseAutoencoder(
         """
         check_is_fitted(self)
         X = check_array(X, dtype=float_dtype(X))
-        if X.shape[1] != self._code_size():
+        if X.shape[1] != self._n_features_out:  # the fitted code's width, as PCA's components_
             raise ValueError(
                 f"X has {X.shape[1]} features, but {type(self).__name__}."
-                f"inverse_transform expects codes of n_components={self.n_components}"
-                " features."
+                f"inverse_transform expects codes of the {self._n_features_out} features "
+                "it was fitted to give."
             )
         return self._batched(lambda module, batch: module.decode(batch), X)
 
@@ -631,7 +710,8 @@ class BaseAutoencoder(
         """
         check_is_fitted(self)
         X = self._validate_X(X, reset=False, training=False)
-        scores = self._batched(self._row_scores, X)
+        # The objective the network was fitted with, whatever set_params has set since.
+        scores = self._batched(self._as_built()._row_scores, X)
         overflowed = int(np.isinf(scores).sum())
         if overflowed:  # finite rows, so the float dtype's range was exceeded
             warn_user(

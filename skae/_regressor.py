@@ -184,8 +184,9 @@ class EncoderDecoderRegressor(RegressorMixin, StartsLinear, BaseAutoencoder):
         pairs = zip(_chunks(X), _chunks(Y), strict=True)
         return reduced_rank_regression(pairs, x_stats, y_stats, self._code_size())
 
-    def _validate_X_and_Y(self, X, y, reset: bool) -> tuple[np.ndarray, np.ndarray]:
-        """``X`` as the autoencoders read it, ``y`` as a 2-D float array paired with it.
+    def _validate_X_and_Y(self, X, y, reset: bool) -> tuple[np.ndarray, np.ndarray, bool]:
+        """``X`` as the autoencoders read it, ``y`` as a 2-D float array paired with
+        it, and whether ``y`` was 1-D.
 
         X is read once (``_validate_X``, which also records the feature names)
         and y checked on its own: validating the pair together read X a
@@ -198,7 +199,6 @@ class EncoderDecoderRegressor(RegressorMixin, StartsLinear, BaseAutoencoder):
             )
         y = _check_y(y, multi_output=True, y_numeric=True, estimator=self)
         check_consistent_length(X, y)
-        self._y_1d = y.ndim == 1
         Y = y.reshape(-1, 1) if y.ndim == 1 else y
         # Integers are read as float64, as X is: float32 would round values
         # above 2**24 before the rounding check (which trusts float32 input) ran.
@@ -207,7 +207,16 @@ class EncoderDecoderRegressor(RegressorMixin, StartsLinear, BaseAutoencoder):
         refuse_beyond_float32(
             largest, "y", "holds values beyond float32's range", type(self).__name__
         )
-        return X, Y
+        return X, Y, y.ndim == 1
+
+    def _fit_or_continue(self, X, Y, y_1d: bool, epochs: int | None, continuing: bool):
+        if continuing:
+            self._continue(X, epochs, self._same_outputs(Y))
+        else:
+            self.n_outputs_ = Y.shape[1]
+            self._fit_new(X, epochs, Y)
+        self._y_1d = y_1d  # once trained: a refused call leaves predict's shape as it was
+        return self
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y):
@@ -226,11 +235,8 @@ class EncoderDecoderRegressor(RegressorMixin, StartsLinear, BaseAutoencoder):
             The fitted estimator.
         """
         continuing = self.warm_start and hasattr(self, "net_")
-        X, Y = self._validate_X_and_Y(X, y, reset=not continuing)
-        if continuing:
-            return self._continue(X, None, self._same_outputs(Y))
-        self.n_outputs_ = Y.shape[1]
-        return self._fit_new(X, None, Y)
+        X, Y, y_1d = self._validate_X_and_Y(X, y, reset=not continuing)
+        return self._fit_or_continue(X, Y, y_1d, None, continuing)
 
     def _same_outputs(self, Y):
         """``Y``, refused when its width differs from the fitted model's outputs."""
@@ -256,11 +262,8 @@ class EncoderDecoderRegressor(RegressorMixin, StartsLinear, BaseAutoencoder):
         self : object
         """
         first = not hasattr(self, "net_")
-        X, Y = self._validate_X_and_Y(X, y, reset=first)
-        if first:
-            self.n_outputs_ = Y.shape[1]
-            return self._fit_new(X, 1, Y)
-        return self._continue(X, 1, self._same_outputs(Y))
+        X, Y, y_1d = self._validate_X_and_Y(X, y, reset=first)
+        return self._fit_or_continue(X, Y, y_1d, 1, continuing=not first)
 
     def predict(self, X):
         """Ŷ = g(f(X)), in the target's units.

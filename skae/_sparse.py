@@ -249,10 +249,21 @@ class SparseAE(BaseAutoencoder):
         self.k = k
 
     def _k(self) -> int:
-        return int(self.k) if self.k is not None else max(1, self._code_size() // 4)
+        if self.k is None:
+            return max(1, self._code_size() // 4)
+        if self.k > self._code_size():  # as PCA refuses more components than features
+            raise ValueError(
+                f"k={self.k} is more than n_components={self.n_components}: a top-k code "
+                "keeps at most all of its units active."
+            )
+        return int(self.k)
 
     def _module_params(self, X) -> dict:
-        code = {"kl": "sigmoid", "l1": "relu", "topk": TopK(self._k())}[self.sparsity]
+        code = (
+            TopK(self._k())
+            if self.sparsity == "topk"
+            else {"kl": "sigmoid", "l1": "relu"}[self.sparsity]
+        )
         return {"activation": self.activation, "code_activation": code}
 
     def _callbacks(self) -> list:

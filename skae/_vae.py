@@ -336,7 +336,7 @@ class VAE(BaseAutoencoder):
             The decoder's mean at each drawn code.
         """
         check_is_fitted(self)
-        if not isinstance(n_samples, Integral) or n_samples < 1:
+        if isinstance(n_samples, bool) or not isinstance(n_samples, Integral) or n_samples < 1:
             raise ValueError(f"n_samples must be a positive integer, got {n_samples!r}.")
         generator = torch.Generator().manual_seed(_seed_from(random_state))
         codes = self.prior_.sample(n_samples, generator).numpy()
@@ -386,7 +386,7 @@ def latent_interpolation(estimator, x_start, x_end, n_steps=8):
     x_start, x_end : array-like of shape (n_features,)
         The two end points, in input space.
     n_steps : int, default=8
-        Number of decoded points, end points included.
+        Number of decoded points, end points included (at least 2).
 
     Returns
     -------
@@ -401,14 +401,25 @@ def latent_interpolation(estimator, x_start, x_end, n_steps=8):
     >>> latent_interpolation(vae, X[0], X[1], n_steps=5).shape
     (5, 64)
     """
-    ends = [np.asarray(x) for x in (x_start, x_end)]
-    for name, end in zip(("x_start", "x_end"), ends, strict=True):
-        if end.ndim == 2 and len(end) == 1:
-            continue  # one row, as a 2-D array
-        if end.ndim != 1:
+    if isinstance(n_steps, bool) or not isinstance(n_steps, Integral) or n_steps < 2:
+        raise ValueError(
+            f"n_steps must be an integer of at least 2 (the two end points), got {n_steps!r}."
+        )
+    for name, end in (("x_start", x_start), ("x_end", x_end)):
+        shape = np.shape(end)
+        if not (len(shape) == 1 or (len(shape) == 2 and shape[0] == 1)):
             raise ValueError(
-                f"{name} must be one sample, of shape (n_features,), got shape {end.shape}."
+                f"{name} must be one sample, of shape (n_features,), got shape {shape}."
             )
-    codes = estimator.transform(np.vstack(ends))
+    # Both ends go through transform as they came, as one table: a pandas row
+    # keeps the feature names a model fitted on a DataFrame checks.
+    if all(hasattr(end, "iloc") for end in (x_start, x_end)):
+        import pandas as pd
+
+        rows = [end.to_frame().T if end.ndim == 1 else end for end in (x_start, x_end)]
+        ends = pd.concat(rows, ignore_index=True)
+    else:
+        ends = np.vstack([np.asarray(end).reshape(1, -1) for end in (x_start, x_end)])
+    codes = np.asarray(estimator.transform(ends))  # an array, whatever set_output asks for
     weights = np.linspace(0.0, 1.0, n_steps, dtype=codes.dtype)[:, None]
     return estimator.inverse_transform((1 - weights) * codes[0] + weights * codes[1])

@@ -40,6 +40,19 @@ from ._torch_state import isolated_torch_state
 UNLABELED = -1
 
 
+def _unlabelled(y: np.ndarray) -> np.ndarray:
+    """Rows whose label is -1: in a numeric ``y``, or the number -1 among an object
+    ``y``'s labels (string classes with -1 for the unlabelled rows, as
+    SelfTrainingClassifier takes them). A string array's "-1" is a class name."""
+    if y.dtype.kind in "iuf":
+        return y == UNLABELED
+    if y.dtype.kind == "O":
+        return np.array(
+            [isinstance(v, Real) and not isinstance(v, bool) and v == UNLABELED for v in y], bool
+        )
+    return np.zeros(len(y), bool)
+
+
 class EncoderWithHead(nn.Module):
     """logits = head((encode(x) − μ_code) / σ_code).
 
@@ -237,10 +250,10 @@ class EncoderClassifier(PortableNetMixin, ClassifierMixin, BaseEstimator):
         self : object
         """
         X, y = validate_data(self, X, y, dtype=float_dtype(X))
-        check_classification_targets(y)
-        labelled = ~((y == UNLABELED) if y.dtype.kind in "iuf" else np.zeros(len(y), bool))
+        labelled = ~_unlabelled(y)
         if not labelled.any():
             raise ValueError("y has no labelled row: every label is -1 (unlabelled).")
+        check_classification_targets(y[labelled])  # -1 beside string classes is no class
         self.classes_, label_index = np.unique(y[labelled], return_inverse=True)
         if len(self.classes_) < 2:
             raise ValueError(

@@ -92,10 +92,17 @@ def _autoencoder_method(estimator: BaseAutoencoder, method: str) -> nn.Module:
     fn = {
         "transform": lambda net, x: net.encode(x),
         "inverse_transform": lambda net, x: net.decode(x),
-        "score_samples": estimator._row_scores,
-        "predict": lambda net, x: net(x).reconstruction,  # EncoderDecoderRegressor's Ŷ
+        "score_samples": estimator._as_built()._row_scores,
+        "predict": _predicted_targets(estimator),  # EncoderDecoderRegressor's Ŷ
     }[method]
     return _Method(network, fn)
+
+
+def _predicted_targets(estimator):
+    """The regressor's Ŷ, 1-D where it was fitted on a 1-D y, as ``predict`` gives it."""
+    if getattr(estimator, "_y_1d", False):
+        return lambda net, x: net(x).reconstruction[:, 0]
+    return lambda net, x: net(x).reconstruction
 
 
 class _ClassProbabilities(nn.Module):
@@ -121,10 +128,16 @@ class _DetectorScores(nn.Module):
 
     def __init__(self, detector: ReconstructionOutlierDetector):
         super().__init__()
+        for estimator in detector.estimators_:
+            if not isinstance(estimator, BaseAutoencoder):
+                raise TypeError(
+                    "to_onnx exports detectors whose estimator is a skae autoencoder; "
+                    f"this one's is {type(estimator).__name__}."
+                )
         self.networks = nn.ModuleList(
             _cpu_copy(estimator.net_.module_) for estimator in detector.estimators_
         )
-        self.row_scores = [estimator._row_scores for estimator in detector.estimators_]
+        self.row_scores = [e._as_built()._row_scores for e in detector.estimators_]
         self.ppca = [isinstance(d, _PPCADistance) for d in detector._distances]
         for i, (distance, (location, scale)) in enumerate(
             zip(detector._distances, detector._standardizers, strict=True)
@@ -261,7 +274,7 @@ def to_onnx(estimator, method=None, *, dtype=np.float32, target_opset=MAX_OPSET)
         method = method or "transform"
         module = _autoencoder_method(estimator, method)
         decoding = method == "inverse_transform"
-        n_features = estimator.n_components if decoding else estimator.n_features_in_
+        n_features = estimator._n_features_out if decoding else estimator.n_features_in_
     else:
         raise TypeError(
             "to_onnx exports skae autoencoders, EncoderClassifier and "

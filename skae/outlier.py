@@ -62,6 +62,17 @@ def default_estimator(n_features: int) -> Autoencoder:
     )
 
 
+def _seed_every_random_state(estimator, rng) -> None:
+    """Seed each ``random_state`` parameter of ``estimator``, nested ones too (a
+    pipeline's steps), from ``rng``, as scikit-learn's ensembles seed theirs."""
+    names = sorted(
+        name
+        for name in estimator.get_params(deep=True)
+        if name == "random_state" or name.endswith("__random_state")
+    )
+    estimator.set_params(**{name: int(rng.randint(np.iinfo(np.int32).max)) for name in names})
+
+
 def _robust_location_scale(values: np.ndarray) -> tuple[float, float]:
     median = float(np.median(values))
     scale = _MAD_TO_SD * float(np.median(np.abs(values - median)))
@@ -271,9 +282,10 @@ class ReconstructionOutlierDetector(OutlierMixin, BaseEstimator):
         held_out_scores = np.empty(n)
         for i, fold in enumerate(folds):
             train = np.setdiff1d(order, fold) if len(folds) > 1 else order
-            estimator = clone(self.estimator or default_estimator(X.shape[1]))
+            template = default_estimator(X.shape[1]) if self.estimator is None else self.estimator
+            estimator = clone(template)
             if self.random_state is not None:
-                estimator.set_params(random_state=int(rng.randint(np.iinfo(np.int32).max)))
+                _seed_every_random_state(estimator, rng)
             with warnings.catch_warnings():
                 if i > 0:  # the same columns round alike in every fold: said once
                     warnings.simplefilter("ignore", Float32RoundingWarning)

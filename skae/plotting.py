@@ -26,12 +26,22 @@ def _named(estimators) -> dict:
     if isinstance(estimators, dict):
         return estimators
     if isinstance(estimators, list | tuple):
-        return {type(e).__name__: e for e in estimators}
+        names = [type(e).__name__ for e in estimators]
+        # Two of a kind are numbered: keyed by their type alone, one was dropped.
+        return {
+            f"{name} {names[:i].count(name) + 1}" if names.count(name) > 1 else name: e
+            for i, (name, e) in enumerate(zip(names, estimators, strict=True))
+        }
     return {type(estimators).__name__: estimators}
 
 
 def _image_shape(n_features: int, image_shape=None, estimators=()) -> tuple[int, int]:
     """(height, width) to draw rows of ``n_features`` values as grey images."""
+    if image_shape is not None and math.prod(tuple(image_shape)[-2:]) != n_features:
+        raise ValueError(
+            f"image_shape={tuple(image_shape)} draws {math.prod(tuple(image_shape)[-2:])} "
+            f"values per image; the rows have {n_features} features."
+        )
     for candidate in (image_shape, *(getattr(e, "image_shape", None) for e in estimators)):
         if candidate is not None:
             height, width = tuple(candidate)[-2:]
@@ -90,10 +100,14 @@ def plot_reconstructions(estimators, X, n_images=10, image_shape=None):
     """
     plt = _pyplot()
     named = _named(estimators)
-    X = np.asarray(X)[:n_images]
+    X = X.iloc[:n_images] if hasattr(X, "iloc") else np.asarray(X)[:n_images]
     shape = _image_shape(X.shape[1], image_shape, named.values())
-    rows = {"original": X}
-    rows.update({name: est.inverse_transform(est.transform(X)) for name, est in named.items()})
+    # The estimators see X as it came (a DataFrame keeps the names they were fitted on).
+    rows = {"original": np.asarray(X)}
+    rows.update(
+        {name: np.asarray(est.inverse_transform(est.transform(X))) for name, est in named.items()}
+    )
+    X = rows["original"]
     low, high = float(X.min()), float(X.max())
     fig, axes = _image_axes(plt, len(rows), len(X), list(rows))
     for r, images in enumerate(rows.values()):

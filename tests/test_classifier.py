@@ -99,3 +99,9 @@ def test_unlabelled_rows_only_serve_the_pretraining(digits):
     assert clf.net_.history[-1, "batches", 0, "train_batch_size"] <= len(keep)
     proba = clf.predict_proba(X_train[:5])
     np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-5)
+    # String classes with -1 for the unlabelled rows (an object array, as
+    # SelfTrainingClassifier takes them): np.unique failed comparing -1 with "a".
+    names = np.array([f"digit {label}" for label in y_train], dtype=object)
+    names[y_few == -1] = -1
+    clf.fit(X_train, names)
+    assert list(clf.classes_) == sorted(f"digit {label}" for label in np.unique(y_few[keep]))

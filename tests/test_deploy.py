@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 import torch
 from sklearn.base import clone
+from sklearn.decomposition import PCA
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
@@ -20,6 +21,7 @@ from skae import (
     ConvAE,
     DenoisingAE,
     EncoderClassifier,
+    EncoderDecoderRegressor,
     LinearAE,
     ReconstructionOutlierDetector,
     SparseAE,
@@ -162,6 +164,17 @@ def test_to_onnx_refuses_what_it_cannot_export(fitted, skae_onnx):
     )
     with pytest.raises(ValueError, match="method must be one of"):
         skae_onnx.to_onnx(classifier, "transform")
+    pca_detector = ReconstructionOutlierDetector(PCA(2), distance="estimator").fit(np.eye(8))
+    with pytest.raises(TypeError, match="estimator is a skae autoencoder; this one's is PCA"):
+        skae_onnx.to_onnx(pca_detector)  # an AttributeError on net_
+
+
+def test_onnx_predict_of_a_one_dimensional_target_is_one_dimensional(small, skae_onnx):
+    X = small[1]
+    regressor = EncoderDecoderRegressor(2, max_epochs=2, random_state=0).fit(X, X[:, 10])
+    predicted = _run(skae_onnx.to_onnx(regressor, "predict"), X)[0]
+    assert predicted.shape == regressor.predict(X).shape == (len(X),)  # was (n, 1)
+    np.testing.assert_allclose(predicted, regressor.predict(X), rtol=1e-5, atol=1e-6)
 
 
 # -- skops and pickle --------------------------------------------------------

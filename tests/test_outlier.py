@@ -1,5 +1,6 @@
 """ReconstructionOutlierDetector: reconstruction error (or ELBO) flags anomalies."""
 
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -9,6 +10,7 @@ from sklearn.datasets import load_breast_cancer
 from sklearn.ensemble import IsolationForest
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import train_test_split
+from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from skae import VAE, Autoencoder, ReconstructionOutlierDetector
@@ -132,3 +134,27 @@ def test_default_estimator_is_a_small_autoencoder_and_the_given_one_is_not_touch
     given = Autoencoder(max_epochs=2)
     ReconstructionOutlierDetector(given).fit(X)
     assert not hasattr(given, "net_")
+
+
+def test_any_estimator_with_score_samples_and_a_seeded_pipeline_work():
+    """The parameter check admits them: an IsolationForest failed on `or` (its len()),
+    and a pipeline on set_params(random_state=...); every nested random_state is
+    seeded, so a seeded detector over a pipeline is reproducible."""
+    X = np.random.RandomState(0).randn(60, 5)
+    forest = ReconstructionOutlierDetector(IsolationForest(random_state=0), distance="estimator")
+    assert forest.fit(X).predict(X).shape == (60,)
+    pipeline = make_pipeline(StandardScaler(), Autoencoder(2, max_epochs=2))
+    scores = [
+        ReconstructionOutlierDetector(pipeline, random_state=0).fit(X).score_samples(X)
+        for _ in range(2)
+    ]
+    np.testing.assert_array_equal(*scores)
+
+
+def test_one_feature_gets_no_advice_it_cannot_follow():
+    # "n_components=1 >= n_features=1 ... use a smaller n_components", once per fold.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        ReconstructionOutlierDetector(random_state=0).fit(np.random.RandomState(0).randn(40, 1))
+    with pytest.warns(UserWarning, match="overcomplete"):
+        Autoencoder(2, max_epochs=1).fit(np.random.RandomState(0).randn(40, 1))

@@ -1,6 +1,7 @@
 """skae.plotting on a headless backend, and the demo that uses it."""
 
 import sys
+import warnings
 
 import matplotlib
 import numpy as np
@@ -46,6 +47,35 @@ def test_plot_reconstructions_needs_a_shape_for_non_square_rows(fitted, small):
     with pytest.raises(ValueError, match="not square"):
         plotting.plot_reconstructions(ae, X[:, :60])
     assert len(plotting.plot_reconstructions(ae, X[:, :60], 3, image_shape=(6, 10)).axes) == 6
+    # A given shape that does not hold the rows is refused: 8x8 images were drawn instead.
+    with pytest.raises(ValueError, match=r"image_shape=\(5, 5\) draws 25 values .* 64 features"):
+        plotting.plot_reconstructions(fitted["AE"], X, 3, image_shape=(5, 5))
+
+
+def test_two_estimators_of_one_type_are_both_drawn(small):
+    """Listed estimators were keyed by their type: the second Autoencoder replaced the first."""
+    X, _ = small
+    models = [Autoencoder(k, max_epochs=1, random_state=0).fit(X) for k in (2, 4)]
+    fig = plotting.plot_reconstructions(models, X, n_images=2)
+    assert [ax.get_ylabel() for ax in fig.axes[::2]] == [
+        "original",
+        "Autoencoder 1",
+        "Autoencoder 2",
+    ]
+    labels = [line.get_label() for line in plotting.plot_loss_curve(models).get_lines()]
+    assert [label.split()[:2] for label in labels[::2]] == [
+        ["Autoencoder", "1"],
+        ["Autoencoder", "2"],
+    ]
+
+
+def test_a_dataframe_is_drawn_without_a_feature_name_warning(small):
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame(small[0], columns=[f"pixel{i}" for i in range(64)])
+    model = Autoencoder(2, max_epochs=1, random_state=0).fit(frame)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        assert len(plotting.plot_reconstructions(model, frame, n_images=3).axes) == 6
 
 
 def test_plot_latent_space_one_group_per_class(fitted, small, digits):

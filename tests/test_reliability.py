@@ -1,5 +1,6 @@
 """Bad input fails clearly at the boundary; fits are reproducible and side-effect free."""
 
+import copy
 import pickle
 import warnings
 
@@ -82,7 +83,7 @@ def test_non_finite_codes_are_refused(fitted):
 def test_wrong_number_of_features_is_named(small, fitted):
     with pytest.raises(ValueError, match="X has 10 features, but Autoencoder is expecting 64"):
         fitted.transform(small[1][:, :10])
-    with pytest.raises(ValueError, match=r"X has 4 features.*n_components=3"):
+    with pytest.raises(ValueError, match=r"X has 4 features.*codes of the 3 features"):
         fitted.inverse_transform(np.zeros((2, 4)))
 
 
@@ -463,6 +464,40 @@ def test_latent_interpolation_takes_one_sample_per_end(fitted, small):
     with pytest.raises(ValueError, match="x_end must be one sample"):
         latent_interpolation(fitted, X[0], X[1:3])
     assert latent_interpolation(fitted, X[:1], X[1], n_steps=3).shape == (3, X.shape[1])
+    for bad in (1, 2.5, True):  # failed inside numpy, or returned one point for True
+        with pytest.raises(ValueError, match=f"n_steps must be an integer of at least 2.*{bad}"):
+            latent_interpolation(fitted, X[0], X[1], n_steps=bad)
+
+
+def test_settings_that_were_read_otherwise_are_refused_by_name():
+    """Each was accepted and read as something else, or failed inside torch."""
+    X = np.random.RandomState(0).rand(30, 16)
+    with pytest.raises(ValueError, match="image_shape must be .* positive integers"):
+        ConvAE(2, image_shape=(4.5, 3.5), max_epochs=1).fit(X)  # fitted a (4, 3) image
+    assert ConvAE(2, image_shape=(4.0, 4.0), max_epochs=1).fit(X).image_shape == (4.0, 4.0)
+    with pytest.raises(ValueError, match="k=10 is more than n_components=4"):
+        SparseAE(4, k=10, max_epochs=1).fit(X)  # behaved as k=4
+    SparseAE(4, k=10, sparsity="l1", max_epochs=1).fit(X)  # k is top-k's alone
+    with pytest.raises(ValueError, match="n_samples must be a positive integer, got True"):
+        VAE(2, max_epochs=1).fit(X).sample(True)  # a TypeError inside torch
+    with pytest.raises(ValueError, match="net_params sets batch_size, lr, which Autoencoder"):
+        Autoencoder(2, net_params={"lr": 5.0, "batch_size": 4}).fit(X)  # "multiple values"
+
+
+def test_latent_interpolation_takes_dataframe_rows_and_pandas_output():
+    """Rows of a DataFrame keep their names (a fitted model warned of none), and
+    transform's pandas output is read as an array (it failed on .dtype)."""
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame(np.random.RandomState(0).rand(40, 4), columns=list("abcd"))
+    model = Autoencoder(2, **FAST).fit(frame)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        path = latent_interpolation(model, frame.iloc[0], frame.iloc[1], n_steps=4)
+        model.set_output(transform="pandas")
+        np.testing.assert_allclose(
+            latent_interpolation(model, frame.iloc[[0]], frame.iloc[[1]], n_steps=4), path
+        )
+    np.testing.assert_allclose(path[[0, -1]], model.inverse_transform(model.transform(frame[:2])))
 
 
 def test_a_vae_with_a_fitted_prior_needs_two_rows():
@@ -479,6 +514,72 @@ def test_the_regressor_refuses_a_new_target_width_in_partial_fit():
     model = EncoderDecoderRegressor(max_steps=5).partial_fit(X, X[:, :2])
     with pytest.raises(ValueError, match="y has 3 columns; the model was fitted on 2"):
         model.partial_fit(X, X[:, :3])
+    # A refused call leaves the fitted model as it was: a 1-D target's
+    # predictions stay 1-D (they became (n, 1) after a refused y).
+    model = EncoderDecoderRegressor(max_steps=5).fit(X, X[:, 0])
+    for refused in (X[:, :3], np.r_[1e300, X[1:, 0]]):
+        with pytest.raises(ValueError):
+            model.partial_fit(X, refused)
+        assert model.predict(X).shape == (20,)
+
+
+def test_a_copy_after_set_params_is_the_fitted_model():
+    """pickle and deepcopy rebuild the network the model was fitted with, not one from
+    parameters set since (another activation gave other codes, other layer sizes a
+    pickle that did not load); inverse_transform takes the fitted code width, and
+    score_samples the fitted objective."""
+    X = np.random.RandomState(0).randn(60, 5)
+    model = Autoencoder(2, init="random", early_stopping=False, max_steps=40, random_state=0)
+    codes, scores = model.fit(X).transform(X), model.score_samples(X)
+    changes = {"activation": "tanh"}, {"hidden_layer_sizes": (7,)}, {"n_components": 3}
+    for change in (*changes, {"loss": "bce"}):
+        model.set_params(**change)
+        for copied in (model, pickle.loads(pickle.dumps(model)), copy.deepcopy(model)):
+            np.testing.assert_array_equal(copied.transform(X), codes)
+            assert copied.inverse_transform(codes).shape == X.shape
+            # Scored with the squared error it was fitted with, not the new loss.
+            np.testing.assert_allclose(copied.score_samples(X), scores, rtol=1e-6)
+
+
+@pytest.mark.parametrize(
+    "model, change",
+    [
+        (Autoencoder(2), {"activation": "tanh"}),
+        (Autoencoder(2), {"loss": "bce"}),
+        (Autoencoder(2), {"lr": 0.1}),
+        (Autoencoder(2), {"batch_size": 8}),
+        (SparseAE(8, k=1), {"k": 4}),
+        (SparseAE(8), {"sparsity": "kl"}),
+        (VAE(2), {"likelihood": "bernoulli"}),
+        (DenoisingAE(2), {"noise_level": 0.2}),
+    ],
+    ids=lambda value: str(value) if isinstance(value, dict) else type(value).__name__,
+)
+def test_a_continued_fit_refuses_what_its_network_cannot_honour(model, change):
+    """warm_start and partial_fit trained on with the old setting without a word (a
+    k=1 top-k code stayed at one unit after k=4), while scoring read the new one."""
+    X = np.random.RandomState(0).rand(40, 6)
+    model.set_params(warm_start=True, max_steps=10, random_state=0).fit(X)
+    name = next(iter(change))
+    for method in ("fit", "partial_fit"):
+        with pytest.raises(ValueError, match=f"{name} changed since the network was built"):
+            getattr(copy.deepcopy(model).set_params(**change), method)(X)
+    # What a continued fit reads afresh may change.
+    model.set_params(max_steps=20, max_epochs=3, n_iter_no_change=5, verbose=0)
+    assert model.fit(X).partial_fit(X).n_iter_ > 2
+
+
+def test_partial_fit_trains_every_row_of_its_chunk_at_a_constant_lr():
+    X = np.random.RandomState(0).randn(60, 5)
+    model = Autoencoder(2, max_steps=200, random_state=0).fit(X)  # holds 10 rows out
+    assert model._holdout_used
+    model.partial_fit(X)
+    assert sum(b.get("train_batch_size", 0) for b in model.history_[-1]["batches"]) == 60
+    # At lr, not where the fit's cosine ended (near zero): the epoch moved the weights.
+    assert model.net_.optimizer_.param_groups[0]["lr"] == model.lr
+    model.partial_fit(X[:1])  # a 1-row chunk: it failed over validation_fraction=0.5
+    fresh = Autoencoder(2, early_stopping=True, random_state=0).partial_fit(X)
+    assert fresh._holdout_used is None and fresh.history_[-1]["train_batch_count"] == 1
 
 
 def test_linear_ae_on_three_rows_says_pcas_error_is_zero():

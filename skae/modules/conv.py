@@ -37,8 +37,11 @@ def resolve_image_shape(n_features: int, image_shape) -> tuple[int, ...]:
     if image_shape is None:
         return (1, n_features)
     try:
-        shape = tuple(int(s) for s in image_shape)
-    except (TypeError, ValueError):
+        # Whole numbers only: int() would read 7.9 as 7 and fit another shape.
+        shape = tuple(
+            int(s) if float(s) == int(s) and not isinstance(s, bool) else 0 for s in image_shape
+        )
+    except (TypeError, ValueError, OverflowError):
         shape = ()
     if len(shape) == 2:
         shape = (1, *shape)
