@@ -337,24 +337,24 @@ class BaseAutoencoder(
     # -- building and training ----------------------------------------------
 
     # What a continued fit (warm_start, partial_fit) reads afresh: its length and
-    # its stall rule, and what it prints. Every other parameter is built into the
-    # network, its objective or its training (the penalties' weights, the
-    # optimizer's rate, the batches), and a continued fit refuses a change to it.
-    _CONTINUATION_PARAMS = frozenset(
-        {"max_steps", "max_epochs", "n_iter_no_change", "warm_start", "verbose"}
-    )
+    # its stall rule. Every other parameter is built into the network, its
+    # objective or its training (the penalties' weights, the optimizer's rate,
+    # the batches, what it prints), and a continued fit refuses a change to it.
+    _CONTINUATION_PARAMS = frozenset({"max_steps", "max_epochs", "n_iter_no_change", "warm_start"})
 
-    def _changed_since_built(self) -> list[str]:
-        """The parameters a continued fit cannot honour: changed since the network was built."""
+    def _changed_since_built(self) -> dict:
+        """The parameters a continued fit cannot honour, changed since the network was
+        built: name to the value it was built with."""
         built = getattr(self, "_built_params", None)
-        if built is None:
-            return []
         current = self.get_params(deep=False)
-        return [
-            name
+        if built is None:  # saved before the parameters were recorded: the shapes it kept
+            built = getattr(self, "_built_structure", {})
+            current["architecture"] = self._architecture()
+        return {
+            name: value
             for name, value in built.items()
             if name not in self._CONTINUATION_PARAMS and not _same_param(value, current[name])
-        ]
+        }
 
     def _as_built(self):
         """This fitted estimator with the parameters its network was built with.
@@ -518,8 +518,10 @@ class BaseAutoencoder(
         self._holdout_used = split.fraction if isinstance(split, HoldoutSplit) else None
         self.n_iter_ = len(history)
         self.loss_curve_ = list(history[:, "train_loss"])
-        if "valid_loss" in history[-1]:
-            self.validation_scores_ = [-v for v in history[:, "valid_loss"]]
+        if any("valid_loss" in epoch for epoch in history):
+            # One per epoch, as loss_curve_: NaN for a partial_fit epoch, which
+            # holds no rows out.
+            self.validation_scores_ = [-epoch.get("valid_loss", np.nan) for epoch in history]
         self._n_features_out = self._code_size()
         self._seed = seed
         self._record_diagnostics(X)
@@ -628,13 +630,11 @@ class BaseAutoencoder(
             # The network keeps its shape and objective; its outputs would
             # contradict the parameters (codes of the old width, names of the
             # new one), or train on with the old setting without a word.
-            built = self._built_params
             raise ValueError(
                 f"{', '.join(changed)} changed since the network was built "
-                f"({', '.join(f'{k}={built[k]!r}' for k in changed)}); warm_start=True "
+                f"({', '.join(f'{k}={v!r}' for k, v in changed.items())}); warm_start=True "
                 "and partial_fit continue that network. Fit afresh (warm_start=False)."
             )
-        self.net_.verbose = int(self.verbose)
         with isolated_torch_state(str(self.net_.device)):
             # A different, reproducible stream for every continuation.
             torch.manual_seed(self._seed + self.n_iter_)
@@ -714,10 +714,11 @@ class BaseAutoencoder(
         scores = self._batched(self._as_built()._row_scores, X)
         overflowed = int(np.isinf(scores).sum())
         if overflowed:  # finite rows, so the float dtype's range was exceeded
+            advice = " Pass float64 X for finite scores." if scores.dtype == np.float32 else ""
             warn_user(
                 f"score_samples overflowed {scores.dtype} on {overflowed} row(s): their "
                 f"scores are below {-np.finfo(scores.dtype).max:g} and are returned as "
-                "-inf. Pass float64 X for finite scores.",
+                f"-inf.{advice}",
                 RuntimeWarning,
             )
         return scores

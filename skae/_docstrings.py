@@ -86,6 +86,7 @@ FITTED_ATTRIBUTES = """\
         Training loss (on the standardised scale) of each epoch.
     validation_scores_ : list of float
         Negative validation loss of each epoch; only with ``early_stopping``.
+        NaN for the epochs of ``partial_fit``, which hold no rows out.
     history_ : skorch.History
         Everything skorch recorded, per epoch and per batch.
 """

@@ -5,7 +5,8 @@ pickle: tensors that skops cannot rebuild ("Cannot directly construct
 TensorBase") and that tie the file to the device it was saved from. Here the
 net is saved as what it holds: its weights and its optimizer's state as numpy
 arrays, its history as lists of dicts, its device as a string. Loading builds
-the same net from the estimator's parameters and puts those back. So a skops
+the same net from the parameters the estimator was fitted with and puts those
+back. So a skops
 file of a skae estimator names no type but skae's own, and pickles load on any
 device (a net saved from a GPU loads on the CPU when no GPU is there).
 
@@ -105,7 +106,8 @@ class PortableNetMixin:
     """Pickle (and skops-save) the fitted ``net_`` as :func:`net_record`'s plain data.
 
     The estimator implements ``_restore_net(record, device)``, which builds
-    its net afresh from its parameters and fitted attributes and returns it
+    its net afresh from the parameters it was fitted with and its fitted
+    attributes and returns it
     with :func:`restore_net` applied.
     """
 

@@ -248,15 +248,20 @@ class SparseAE(BaseAutoencoder):
         self.sparsity_target = sparsity_target
         self.k = k
 
-    def _k(self) -> int:
-        if self.k is None:
-            return max(1, self._code_size() // 4)
-        if self.k > self._code_size():  # as PCA refuses more components than features
+    def _validate_params(self):
+        super()._validate_params()
+        if self.sparsity == "topk" and self.k is not None and self.k > self._code_size():
+            # As PCA refuses more components than features. At fit only: a model
+            # saved before this check, with such a k, loads as it behaved.
             raise ValueError(
                 f"k={self.k} is more than n_components={self.n_components}: a top-k code "
                 "keeps at most all of its units active."
             )
-        return int(self.k)
+
+    def _k(self) -> int:
+        if self.k is None:
+            return max(1, self._code_size() // 4)
+        return min(int(self.k), self._code_size())
 
     def _module_params(self, X) -> dict:
         code = (

@@ -4,14 +4,16 @@ import os
 import sys
 import warnings
 
+import joblib
 import sklearn
 import skorch
 
-# Frames inside these packages are skae's machinery (and the scikit-learn or
-# skorch code that calls into it: `_fit_context`, `Pipeline.fit`, callbacks),
-# never the line a user wrote.
+# Frames inside these packages are skae's machinery (and the scikit-learn,
+# skorch or joblib code that calls into it: `_fit_context`, `Pipeline.fit`,
+# `cross_val_score`'s workers, callbacks), never the line a user wrote.
 _PACKAGE_DIRS = tuple(
-    os.path.dirname(path) + os.sep for path in (__file__, sklearn.__file__, skorch.__file__)
+    os.path.dirname(path) + os.sep
+    for path in (__file__, sklearn.__file__, skorch.__file__, joblib.__file__)
 )
 
 

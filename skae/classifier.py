@@ -321,7 +321,7 @@ class EncoderClassifier(PortableNetMixin, ClassifierMixin, BaseEstimator):
 
     def _restore_net(self, record: dict, device: str) -> NeuralNet:
         """The fitted net, rebuilt at load (:mod:`skae._persistence`) from ``record``."""
-        n_components = self.autoencoder_.n_components
+        n_components = self.autoencoder_._n_features_out  # fitted, whatever set_params says
         module = EncoderWithHead(
             copy.deepcopy(self.autoencoder_.net_.module_),
             torch.zeros(2, n_components),  # statistics overwritten by the saved ones

@@ -318,7 +318,7 @@ def _input_dtype(variable):
 def _autoencoder_shape(operator):
     rows = operator.inputs[0].get_first_dimension()
     operator.outputs[0].type = operator.inputs[0].type.__class__(
-        [rows, operator.raw_operator.n_components]
+        [rows, operator.raw_operator._n_features_out]
     )
 
 

@@ -32,6 +32,7 @@ import numpy as np
 from scipy import linalg
 from sklearn.base import BaseEstimator, OutlierMixin, _fit_context, clone
 from sklearn.covariance import LedoitWolf
+from sklearn.ensemble._base import _set_random_states
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
@@ -60,17 +61,6 @@ def default_estimator(n_features: int) -> Autoencoder:
         batch_size=64,
         early_stopping=False,
     )
-
-
-def _seed_every_random_state(estimator, rng) -> None:
-    """Seed each ``random_state`` parameter of ``estimator``, nested ones too (a
-    pipeline's steps), from ``rng``, as scikit-learn's ensembles seed theirs."""
-    names = sorted(
-        name
-        for name in estimator.get_params(deep=True)
-        if name == "random_state" or name.endswith("__random_state")
-    )
-    estimator.set_params(**{name: int(rng.randint(np.iinfo(np.int32).max)) for name in names})
 
 
 def _robust_location_scale(values: np.ndarray) -> tuple[float, float]:
@@ -285,7 +275,10 @@ class ReconstructionOutlierDetector(OutlierMixin, BaseEstimator):
             template = default_estimator(X.shape[1]) if self.estimator is None else self.estimator
             estimator = clone(template)
             if self.random_state is not None:
-                _seed_every_random_state(estimator, rng)
+                # Every random_state, nested ones too (a pipeline's steps), as
+                # scikit-learn's ensembles seed their estimators: one draw for a
+                # plain autoencoder.
+                _set_random_states(estimator, rng)
             with warnings.catch_warnings():
                 if i > 0:  # the same columns round alike in every fold: said once
                     warnings.simplefilter("ignore", Float32RoundingWarning)

@@ -205,7 +205,7 @@ def plot_loss_curve(estimators, ax=None):
         epochs = np.arange(1, len(est.loss_curve_) + 1)
         (line,) = ax.plot(epochs, est.loss_curve_, label=f"{name} train")
         if getattr(est, "validation_scores_", None):
-            valid = -np.asarray(est.validation_scores_)
+            valid = -np.asarray(est.validation_scores_)  # NaN (a gap) for partial_fit's epochs
             ax.plot(epochs, valid, "--", color=line.get_color(), label=f"{name} validation")
     ax.set_xlabel("epoch")
     ax.set_ylabel("loss (standardised scale)")

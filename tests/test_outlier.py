@@ -143,12 +143,11 @@ def test_any_estimator_with_score_samples_and_a_seeded_pipeline_work():
     X = np.random.RandomState(0).randn(60, 5)
     forest = ReconstructionOutlierDetector(IsolationForest(random_state=0), distance="estimator")
     assert forest.fit(X).predict(X).shape == (60,)
-    pipeline = make_pipeline(StandardScaler(), Autoencoder(2, max_epochs=2))
-    scores = [
-        ReconstructionOutlierDetector(pipeline, random_state=0).fit(X).score_samples(X)
-        for _ in range(2)
-    ]
-    np.testing.assert_array_equal(*scores)
+    pipeline = make_pipeline(StandardScaler(), Autoencoder(2, init="random", max_epochs=2))
+    detectors = [ReconstructionOutlierDetector(pipeline, random_state=0).fit(X) for _ in range(2)]
+    seeds = [[fold[-1].random_state for fold in d.estimators_] for d in detectors]
+    assert seeds[0] == seeds[1] and None not in seeds[0] and seeds[0][0] != seeds[0][1]
+    np.testing.assert_array_equal(*(d.score_samples(X) for d in detectors))
 
 
 def test_one_feature_gets_no_advice_it_cannot_follow():
