@@ -4,6 +4,15 @@ import argparse
 import sys
 
 
+def _positive_int(text: str) -> int:
+    """argparse's type for counts: a usage error for 0 or a negative number, which
+    sliced rows off the end (--max-train -5) or failed deep inside a fit."""
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a positive integer, got {text}")
+    return value
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m skae", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -15,9 +24,13 @@ def main(argv=None) -> int:
         "--data", default=None, help="MNIST .npz file (default: the SKAE_MNIST variable)"
     )
     demo.add_argument("--out", default="skae-demo", help="folder for the figures")
-    demo.add_argument("--sizes", type=int, nargs="+", default=[2, 8, 16], help="bottleneck sizes")
-    demo.add_argument("--max-epochs", type=int, default=None)
-    demo.add_argument("--max-train", type=int, default=None, help="use the first N training rows")
+    demo.add_argument(
+        "--sizes", type=_positive_int, nargs="+", default=[2, 8, 16], help="bottleneck sizes"
+    )
+    demo.add_argument("--max-epochs", type=_positive_int, default=None)
+    demo.add_argument(
+        "--max-train", type=_positive_int, default=None, help="use the first N training rows"
+    )
     demo.add_argument("--random-state", type=int, default=0)
     demo.add_argument("--verbose", type=int, default=0, help="1 prints a line per epoch")
     args = parser.parse_args(argv)

@@ -67,7 +67,8 @@ class GaussianMixturePrior:
         random, when there are more. The ladder of component counts stops at
         the first count whose BIC is no better than the previous one's, or
         where a component would have fewer rows to estimate it from than it
-        has parameters.
+        has parameters. N(0, I) is kept when the fitted prior does not lower
+        the mean KL over those rows.
         """
         rng = np.random.default_rng(random_state)
         rows = slice(None) if n_rows <= MAX_DRAWS else rng.choice(n_rows, MAX_DRAWS, replace=False)
@@ -86,7 +87,17 @@ class GaussianMixturePrior:
             if bic >= best_bic:
                 break
             best, best_bic = mixture, bic
-        return cls(best.weights_, best.means_, best.covariances_)
+        fitted, standard = (
+            cls(best.weights_, best.means_, best.covariances_),
+            cls.standard_normal(n_latent),
+        )
+        # Refitting is meant to raise the ELBO. On rows too few to estimate a
+        # covariance (2 rows, 2 latent dimensions) the fit is near-singular and
+        # its KL explodes: -5074 nats of ELBO against N(0, I)'s -15.
+        mu, log_var = torch.as_tensor(mu), torch.as_tensor(log_var)
+        if fitted.kl(mu, log_var).mean() >= standard.kl(mu, log_var).mean():
+            return standard
+        return fitted
 
     @property
     def n_components(self) -> int:

@@ -10,6 +10,7 @@ from ._base import BaseAutoencoder, _chunks
 from ._docstrings import fill_docstring
 from ._float32 import refuse_beyond_float32
 from ._init import StartsLinear, reduced_rank_regression
+from .modules import resolve_output_image_shape
 
 
 def _never(estimator) -> bool:
@@ -213,6 +214,8 @@ class EncoderDecoderRegressor(RegressorMixin, StartsLinear, BaseAutoencoder):
         if continuing:
             self._continue(X, epochs, self._same_outputs(Y))
         else:
+            if self.output_image_shape is not None:  # an MLP ignored one that did not fit
+                resolve_output_image_shape(Y.shape[1], self.output_image_shape)
             self.n_outputs_ = Y.shape[1]
             self._fit_new(X, epochs, Y)
         self._y_1d = y_1d  # once trained: a refused call leaves predict's shape as it was

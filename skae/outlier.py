@@ -185,7 +185,9 @@ class ReconstructionOutlierDetector(OutlierMixin, BaseEstimator):
         networks did not train on, so it holds on unseen data.
     distance : {"auto", "estimator"}, default="auto"
         ``"auto"``: the probabilistic-PCA distance of code and residual for
-        deterministic autoencoders, the ELBO for a :class:`~skae.VAE`.
+        deterministic autoencoders, the ELBO for a :class:`~skae.VAE`, and
+        the estimator's own ``score_samples`` for one without ``transform``
+        and ``inverse_transform``.
         ``"estimator"``: the estimator's own ``score_samples`` (minus the
         reconstruction error).
     n_splits : int, default=2
@@ -241,7 +243,10 @@ class ReconstructionOutlierDetector(OutlierMixin, BaseEstimator):
         self.random_state = random_state
 
     def _distance_kind(self, estimator):
-        ppca = self.distance == "auto" and not isinstance(estimator, VAE)
+        # The PPCA distance reads codes and reconstructions: an estimator
+        # without them (an IsolationForest) is scored by its own score_samples.
+        codes = hasattr(estimator, "transform") and hasattr(estimator, "inverse_transform")
+        ppca = self.distance == "auto" and codes and not isinstance(estimator, VAE)
         return _PPCADistance if ppca else _EstimatorDistance
 
     @_fit_context(prefer_skip_nested_validation=False)

@@ -141,8 +141,9 @@ def test_any_estimator_with_score_samples_and_a_seeded_pipeline_work():
     and a pipeline on set_params(random_state=...); every nested random_state is
     seeded, so a seeded detector over a pipeline is reproducible."""
     X = np.random.RandomState(0).randn(60, 5)
-    forest = ReconstructionOutlierDetector(IsolationForest(random_state=0), distance="estimator")
-    assert forest.fit(X).predict(X).shape == (60,)
+    for distance in ("estimator", "auto"):  # "auto" asked it for codes: AttributeError
+        forest = ReconstructionOutlierDetector(IsolationForest(random_state=0), distance=distance)
+        assert forest.fit(X).predict(X).shape == (60,)
     pipeline = make_pipeline(StandardScaler(), Autoencoder(2, init="random", max_epochs=2))
     detectors = [ReconstructionOutlierDetector(pipeline, random_state=0).fit(X) for _ in range(2)]
     seeds = [[fold[-1].random_state for fold in d.estimators_] for d in detectors]

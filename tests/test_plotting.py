@@ -145,3 +145,14 @@ def test_demo_fits_every_model_and_writes_the_figures(tmp_path, capsys):
 def test_demo_says_what_to_do_when_mnist_is_missing(tmp_path, capsys):
     assert main(["demo", "--dataset", "mnist", "--data", str(tmp_path / "none.npz")]) == 2
     assert "MNIST not found" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "argument", [["--max-train", "-5"], ["--sizes", "0"], ["--max-epochs", "0"]]
+)
+def test_demo_refuses_counts_below_one_with_a_usage_error(argument, capsys):
+    # --max-train -5 dropped the last 5 rows; --sizes 0 failed inside a fit.
+    with pytest.raises(SystemExit) as exit_info:
+        main(["demo", *argument])
+    assert exit_info.value.code == 2
+    assert "must be a positive integer" in capsys.readouterr().err

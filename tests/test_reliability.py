@@ -492,6 +492,8 @@ def test_settings_that_were_read_otherwise_are_refused_by_name():
         VAE(2, max_epochs=1).fit(X).sample(True)  # a TypeError inside torch
     with pytest.raises(ValueError, match="net_params sets batch_size, lr, which Autoencoder"):
         Autoencoder(2, net_params={"lr": 5.0, "batch_size": 4}).fit(X)  # "multiple values"
+    with pytest.raises(ValueError, match=r"output_image_shape=\(5, 5\) holds 25 values.* 8 col"):
+        EncoderDecoderRegressor(2, output_image_shape=(5, 5), max_epochs=1).fit(X, X[:, :8])
 
 
 def test_latent_interpolation_takes_dataframe_rows_and_pandas_output():

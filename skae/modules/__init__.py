@@ -11,6 +11,7 @@ from .conv import (
     build_conv_autoencoder,
     build_conv_vae,
     resolve_image_shape,
+    resolve_output_image_shape,
 )
 from .layers import Corruption, TopK
 from .mlp import ACTIVATIONS, LinearPath, TiedLinear, build_mlp_autoencoder, build_mlp_vae
@@ -39,4 +40,5 @@ __all__ = [
     "build_mlp_autoencoder",
     "build_mlp_vae",
     "resolve_image_shape",
+    "resolve_output_image_shape",
 ]

@@ -78,6 +78,16 @@ class TiedConvTranspose(nn.Module):
         return transpose(x, conv.weight, self.bias, conv.stride, conv.padding, self.output_padding)
 
 
+def resolve_output_image_shape(n_outputs: int, output_image_shape) -> tuple[int, ...]:
+    """``output_image_shape`` checked against the target's ``n_outputs`` columns."""
+    if math.prod(output_image_shape) != n_outputs:
+        raise ValueError(
+            f"output_image_shape={tuple(output_image_shape)!r} holds "
+            f"{math.prod(output_image_shape)} values, but the target has {n_outputs} columns."
+        )
+    return resolve_image_shape(n_outputs, output_image_shape)
+
+
 def _output_shape(shape: tuple[int, ...], n_outputs: int | None, output_image_shape=None):
     """The decoder's image shape, when its target is not the input.
 
@@ -88,12 +98,7 @@ def _output_shape(shape: tuple[int, ...], n_outputs: int | None, output_image_sh
     if n_outputs is None:
         return shape
     if output_image_shape is not None:
-        if math.prod(output_image_shape) != n_outputs:
-            raise ValueError(
-                f"output_image_shape={tuple(output_image_shape)!r} holds "
-                f"{math.prod(output_image_shape)} values, but the target has {n_outputs} columns."
-            )
-        return resolve_image_shape(n_outputs, output_image_shape)
+        return resolve_output_image_shape(n_outputs, output_image_shape)
     spatial = math.prod(shape[1:])
     if n_outputs % spatial == 0:
         return (n_outputs // spatial, *shape[1:])
