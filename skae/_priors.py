@@ -87,10 +87,8 @@ class GaussianMixturePrior:
             if bic >= best_bic:
                 break
             best, best_bic = mixture, bic
-        fitted, standard = (
-            cls(best.weights_, best.means_, best.covariances_),
-            cls.standard_normal(n_latent),
-        )
+        fitted = cls(best.weights_, best.means_, best.covariances_)
+        standard = cls.standard_normal(n_latent)
         # Refitting is meant to raise the ELBO. On rows too few to estimate a
         # covariance (2 rows, 2 latent dimensions) the fit is near-singular and
         # its KL explodes: -5074 nats of ELBO against N(0, I)'s -15.
