@@ -21,6 +21,11 @@ from .modules import ARCHITECTURES
 _LIKELIHOOD_LOSS = {"gaussian": "mse", "bernoulli": "bce"}
 
 
+def _is_count(value, at_least: int) -> bool:
+    """An integer of at least ``at_least``; a bool passes ``Integral`` but is no count."""
+    return isinstance(value, Integral) and not isinstance(value, bool) and value >= at_least
+
+
 class KLWarmup(Callback):
     """Ramp the KL weight linearly over the first ``epochs`` epochs: 1/epochs, 2/epochs, …, 1."""
 
@@ -336,7 +341,7 @@ class VAE(BaseAutoencoder):
             The decoder's mean at each drawn code.
         """
         check_is_fitted(self)
-        if isinstance(n_samples, bool) or not isinstance(n_samples, Integral) or n_samples < 1:
+        if not _is_count(n_samples, at_least=1):
             raise ValueError(f"n_samples must be a positive integer, got {n_samples!r}.")
         generator = torch.Generator().manual_seed(_seed_from(random_state))
         codes = self.prior_.sample(n_samples, generator).numpy()
@@ -401,7 +406,7 @@ def latent_interpolation(estimator, x_start, x_end, n_steps=8):
     >>> latent_interpolation(vae, X[0], X[1], n_steps=5).shape
     (5, 64)
     """
-    if isinstance(n_steps, bool) or not isinstance(n_steps, Integral) or n_steps < 2:
+    if not _is_count(n_steps, at_least=2):
         raise ValueError(
             f"n_steps must be an integer of at least 2 (the two end points), got {n_steps!r}."
         )
