@@ -275,9 +275,9 @@ class ReconstructionOutlierDetector(OutlierMixin, BaseEstimator):
         folds = np.array_split(order, n_folds) if n_folds >= 2 else [order]
         self.estimators_, self._distances, self._standardizers = [], [], []
         held_out_scores = np.empty(n)
+        template = default_estimator(X.shape[1]) if self.estimator is None else self.estimator
         for i, fold in enumerate(folds):
             train = np.setdiff1d(order, fold) if len(folds) > 1 else order
-            template = default_estimator(X.shape[1]) if self.estimator is None else self.estimator
             estimator = clone(template)
             if self.random_state is not None:
                 # Every random_state, nested ones too (a pipeline's steps), as
