@@ -511,7 +511,12 @@ class BaseAutoencoder(
         history = net.history
         net.module_.eval()  # ready for inference (and for export) as soon as it is fitted
         self.net_ = net
-        self._built_params = self.get_params(deep=False)  # what a continued fit must keep
+        # What a continued fit must keep, and what a copy rebuilds. A list or
+        # dict is copied: one changed in place after fit would read as unchanged.
+        self._built_params = {
+            name: copy.copy(value) if isinstance(value, list | dict) else value
+            for name, value in self.get_params(deep=False).items()
+        }
         self._inference_modules = InferenceModules(X.shape[1])
         self.history_ = history
         split = net.train_split

@@ -1,6 +1,7 @@
 """EncoderDecoderRegressor: an encoder-decoder trained to map X to a paired target Y."""
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.base import RegressorMixin, _fit_context
 from sklearn.utils._available_if import available_if
 from sklearn.utils._param_validation import StrOptions
@@ -197,6 +198,11 @@ class EncoderDecoderRegressor(RegressorMixin, StartsLinear, BaseAutoencoder):
         if y is None:  # scikit-learn's message
             raise ValueError(
                 f"{type(self).__name__} requires y to be passed, but the target y is None."
+            )
+        if sp.issparse(y):  # _check_y accepts it, and numpy then fails unclearly
+            raise TypeError(
+                "Sparse data was passed for y, but dense data is required. "
+                "Use '.toarray()' to convert to a dense numpy array."
             )
         y = _check_y(y, multi_output=True, y_numeric=True, estimator=self)
         check_consistent_length(X, y)

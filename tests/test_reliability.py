@@ -110,6 +110,12 @@ def test_sparse_input_is_refused_with_what_to_do(small):
         Autoencoder(**FAST).fit(sp.csr_matrix(small[0]))
 
 
+def test_sparse_targets_are_refused_with_what_to_do(small):
+    X = small[0][:20]
+    with pytest.raises(TypeError, match=r"passed for y.*dense data is required.*toarray"):
+        EncoderDecoderRegressor(**FAST).fit(X, sp.csr_matrix(X[:, :3]))  # numpy failed inside
+
+
 @pytest.mark.parametrize(
     "Estimator",
     [
@@ -533,6 +539,23 @@ def test_the_regressor_refuses_a_new_target_width_in_partial_fit():
         with pytest.raises(ValueError):
             model.partial_fit(X, refused)
         assert model.predict(X).shape == (20,)
+
+
+def test_a_parameter_changed_in_place_after_fit_is_seen_as_changed():
+    """A list or dict parameter changed in place, not through set_params, is a change
+    too: the copy rebuilds the fitted network, and a continued fit refuses it (the
+    fitted parameters held the same list, so nothing looked changed)."""
+    X = np.random.RandomState(0).randn(40, 5)
+    model = Autoencoder(2, hidden_layer_sizes=[8], net_params={}, **FAST).fit(X)
+    codes = model.transform(X)
+    model.hidden_layer_sizes.append(6)
+    np.testing.assert_array_equal(pickle.loads(pickle.dumps(model)).transform(X), codes)
+    with pytest.raises(ValueError, match=r"hidden_layer_sizes changed.*\[8\]"):
+        model.partial_fit(X)
+    model.hidden_layer_sizes.pop()
+    model.net_params["iterator_train__shuffle"] = False
+    with pytest.raises(ValueError, match=r"net_params changed"):
+        model.partial_fit(X)
 
 
 def test_a_copy_after_set_params_is_the_fitted_model():
