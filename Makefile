@@ -12,7 +12,7 @@ BIN := $(VENV)/bin
 TORCH_SPEC ?= torch==2.13.0
 STAMP := $(VENV)/.skae-installed
 
-.PHONY: install demo test bench docs lint clean
+.PHONY: install demo test test-slow bench docs lint clean
 
 # pip byte-compiles what it installs one file at a time, a third of the
 # install's time; compileall does it on every core. (Compiling is not left to
@@ -37,6 +37,12 @@ demo: $(STAMP)
 # torch to one thread).
 test: $(STAMP)
 	$(BIN)/python -m pytest -n auto
+
+# The slow tier (tests marked `slow`): the course's claims repeated over
+# several seeds at full training budgets, kept out of the fast suite for its
+# time. CI runs it after `make test`.
+test-slow: $(STAMP)
+	$(BIN)/python -m pytest -n auto -m slow
 
 # Every benchmark script (minutes to an hour each on a 2-core CPU), then the
 # report that gathers their tables and figures: benchmarks/results/REPORT.md.

@@ -202,6 +202,7 @@ def fewer_rows_than_a_holdout(name, seed):
     return scaler.transform(X_train), scaler.transform(X_test)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["linnerud", "classification_120x8"])
 def test_autoencoder_holds_out_rows_for_its_judge_on_fewer_than_100_rows(name):
     for seed in SEEDS:
@@ -213,6 +214,7 @@ def test_autoencoder_holds_out_rows_for_its_judge_on_fewer_than_100_rows(name):
             assert held_out_mse(model, X_test) <= 1.02 * pca_error, (seed, k)
 
 
+@pytest.mark.slow
 def test_without_those_rows_the_same_fits_overfit():
     """What early_stopping="auto" did on 84 rows before: no holdout, no judge.
 

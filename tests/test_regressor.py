@@ -215,6 +215,7 @@ def _cv_r2(model, X, Y, seed=0):
     return cross_val_score(model, X, Y, cv=folds).mean()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_a_small_regression_table_does_no_harm_beside_ridge(seed):
     """diabetes (442 rows, 10 features, one target): a network overfits, the start does not."""

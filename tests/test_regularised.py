@@ -96,6 +96,7 @@ def test_overcomplete_plain_autoencoder_warns_and_regularised_ones_do_not(small)
             Estimator(n_components=80, max_epochs=1, random_state=0).fit(X)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_denoising_beats_plain_autoencoder_and_pca_on_noisy_held_out_data(digits, seed):
     """Each seed draws the noise and both networks' starts."""

@@ -35,6 +35,7 @@ def test_linear_ae_matches_pca_error_and_subspace(digits, k, tied):
     assert angles.max() < 10.0, angles
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_deep_autoencoder_beats_pca_on_digits(digits, seed):
     X_train, X_test, _, _ = digits
@@ -43,6 +44,7 @@ def test_deep_autoencoder_beats_pca_on_digits(digits, seed):
     assert ae_mse < 0.75 * pca_mse, (ae_mse, pca_mse)  # measured 0.58-0.60x at seeds 0-2
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("seed", [0, 1, 2])
 @pytest.mark.parametrize("make", [make_s_curve, make_swiss_roll])
 def test_defaults_clearly_beat_pca_on_a_curved_manifold(make, seed):
