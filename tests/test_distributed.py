@@ -19,6 +19,10 @@ import data_parallel_fit  # noqa: E402
 NAMES = [*data_parallel_fit.ESTIMATORS, "classifier"]
 
 
+# The tests on the launched run are marked slow (make test-slow, which CI runs):
+# the launch takes 37-53 s on 2 cores, over the ~30 s the data-parallel issue
+# (#16) set for the fast suite, and its two processes beside the other
+# pytest-xdist worker oversubscribe the cores.
 @pytest.fixture(scope="module")
 def launched(tmp_path_factory):
     """Run tests/data_parallel_fit.py in two processes under torchrun; its output folder."""
@@ -47,6 +51,7 @@ def _weights(record):
     return {k: v for k, v in record.items() if k.startswith("weight/")}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", NAMES)
 def test_both_processes_hold_identical_weights_after_fit(launched, name):
     first, second = _load(launched, name, 0), _load(launched, name, 1)
@@ -55,6 +60,7 @@ def test_both_processes_hold_identical_weights_after_fit(launched, name):
         np.testing.assert_array_equal(value, second[key], err_msg=key)
 
 
+@pytest.mark.slow
 def test_two_processes_match_one_at_the_same_global_batch_and_epochs(launched):
     X_train, X_test = data_parallel_fit.digits()
     one = data_parallel_fit.ESTIMATORS["autoencoder"]().fit(X_train)
@@ -69,6 +75,7 @@ def test_two_processes_match_one_at_the_same_global_batch_and_epochs(launched):
     )
 
 
+@pytest.mark.slow
 def test_the_same_seed_gives_the_same_data_parallel_fit(launched):
     first = _weights(_load(launched, "autoencoder", 0))
     again = _weights(_load(launched, "autoencoder_again", 1))
@@ -76,11 +83,13 @@ def test_the_same_seed_gives_the_same_data_parallel_fit(launched):
         np.testing.assert_array_equal(value, again[key], err_msg=key)
 
 
+@pytest.mark.slow
 def test_fine_tuning_runs_data_parallel_with_its_autoencoder(launched):
     accuracy = float(_load(launched, "classifier", 0)["accuracy"])
     assert accuracy > 0.8  # ten classes: chance is 0.1
 
 
+@pytest.mark.slow
 def test_standardisation_is_taken_over_all_rows(launched):
     X_train, _ = data_parallel_fit.digits()
     for rank in (0, 1):
@@ -88,6 +97,7 @@ def test_standardisation_is_taken_over_all_rows(launched):
         np.testing.assert_allclose(mean, X_train.mean(axis=0), atol=1e-6)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["early_stopping", "stall"])
 def test_stopping_rules_stop_every_process_at_the_same_epoch(launched, name):
     first, second = _load(launched, name, 0), _load(launched, name, 1)
@@ -95,11 +105,13 @@ def test_stopping_rules_stop_every_process_at_the_same_epoch(launched, name):
     np.testing.assert_array_equal(first["train_loss"], second["train_loss"])
 
 
+@pytest.mark.slow
 def test_divergence_is_reported_by_every_process(launched):
     for rank in (0, 1):
         assert "The fit diverged" in (launched / f"divergence-{rank}.txt").read_text()
 
 
+@pytest.mark.slow
 def test_the_saved_estimators_are_ordinary_and_load_on_one_cpu_process(launched):
     estimators = pickle.loads((launched / "estimators.pkl").read_bytes())
     X_train, X_test = data_parallel_fit.digits()
