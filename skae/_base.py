@@ -282,6 +282,24 @@ class BaseAutoencoder(
     def _record_diagnostics(self, X: np.ndarray):
         """Set variant-specific fitted attributes from the training data."""
 
+    def _joined_calibration(self, before, chunk, n_chunk: int):
+        """A calibration joined to the one before it, each weighted by its rows.
+
+        ``chunk`` is a mean over this call's ``n_chunk`` rows, ``before`` the
+        calibration the previous ``partial_fit`` chunk left (weighted by that
+        chunk's rows, which already summarise the earlier ones): a chunk of two
+        rows after one of thousands moves it by a thousandth, instead of
+        setting it from two rows. Only the last calibration's rows weigh, not
+        every row since the first call (``StandardScaler.partial_fit``'s
+        rule): the network changes between chunks, and older measurements
+        would freeze a calibration it has outgrown. ``fit`` starts afresh:
+        ``chunk`` is returned.
+        """
+        n_before = self._rows_before
+        if not n_before:
+            return chunk
+        return (n_before * before + n_chunk * chunk) / (n_before + n_chunk)
+
     # Regularised variants (a penalty or corrupted input) may be overcomplete.
     _regularised = False
 
@@ -530,6 +548,7 @@ class BaseAutoencoder(
         self._n_features_out = self._code_size()
         self._seed = seed
         self._record_diagnostics(X)
+        self._rows_calibrated = len(X)  # the weight of these calibrations (_joined_calibration)
         # Diagnostics may replace buffers (SparseAE's code scale): start the
         # inference cache afresh from the finished module.
         self._inference_modules = InferenceModules(X.shape[1])
@@ -587,7 +606,11 @@ class BaseAutoencoder(
         The first call also fixes the standardisation (mean and scale) from
         its ``X``. Every row of the chunk trains, at a constant ``lr``: an
         epoch has nothing to stop early, so none is held out for validation
-        (``early_stopping`` applies to :meth:`fit`).
+        (``early_stopping`` applies to :meth:`fit`). What is calibrated after
+        training (a VAE's latent scale and noise variance, SparseAE's code
+        scale and unit activity) is measured on the chunk and joined to the
+        calibration before it, each weighted by the rows it was measured on:
+        a small chunk moves it little.
 
         Parameters
         ----------
@@ -622,6 +645,7 @@ class BaseAutoencoder(
         # partial_fit trains on every row of its chunk, as MLPRegressor's does:
         # rows held out of one chunk would be validated by nothing after it.
         holdout = self._holdout(len(X)) if epochs is None else None
+        self._rows_before = 0  # calibrations start afresh (_joined_calibration)
         with isolated_torch_state(device):
             net = self._build_net(X, seed, device, holdout, accelerator, Y)
             self._train(net, X, epochs, Y)
@@ -640,6 +664,9 @@ class BaseAutoencoder(
                 f"({', '.join(f'{k}={v!r}' for k, v in changed.items())}); warm_start=True "
                 "and partial_fit continue that network. Fit afresh (warm_start=False)."
             )
+        # partial_fit joins its chunk's calibrations to the last chunk's; a fit
+        # (warm_start) calibrates on its X alone.
+        self._rows_before = getattr(self, "_rows_calibrated", 0) if epochs is not None else 0
         with isolated_torch_state(str(self.net_.device)):
             # A different, reproducible stream for every continuation.
             torch.manual_seed(self._seed + self.n_iter_)

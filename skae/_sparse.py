@@ -25,11 +25,21 @@ class ReviveDeadUnits(Callback):
     the code layer) of a row it is re-aimed at, with the typical norm and bias
     of the living units, so it wins that row's top k and gets gradients again
     (the "resampling" remedy for dead latents of top-k autoencoders).
+
+    A unit is judged on ``min_rows`` rows at least: until an epoch ends with
+    that many seen since the last judgement, the units fired carry over to
+    the next. The estimator asks for ten rows per unit at its average share of
+    them (k of ``n_components``): a fit's epoch holds that many unless the data
+    are tiny, while a ``partial_fit`` chunk of one row re-aimed every unit
+    outside that row's top k at it.
     """
 
-    def on_epoch_begin(self, net, **kwargs):
-        self.fired_ = None
-        self.rows_ = None
+    def __init__(self, min_rows: float = 0):
+        self.min_rows = min_rows
+
+    def initialize(self):
+        self.fired_, self.rows_, self.seen_ = None, None, 0
+        return self
 
     def on_batch_end(self, net, batch=None, training=None, y_pred=None, **kwargs):
         if not training:
@@ -37,15 +47,20 @@ class ReviveDeadUnits(Callback):
         fired = (y_pred.code.detach() > 0).any(dim=0)
         self.fired_ = fired if self.fired_ is None else self.fired_ | fired
         self.rows_ = batch[0]
+        self.seen_ += len(batch[0])
 
     def on_epoch_end(self, net, **kwargs):
         if self.fired_ is None:
             return
-        # A data-parallel fit decides from the units fired in any process.
-        self.fired_ = all_reduce(self.fired_.to(torch.uint8), "max").bool()
-        if self.fired_.all() or not self.fired_.any():
+        # A data-parallel fit decides from the rows and units of every process.
+        seen = all_reduce(torch.tensor(self.seen_, device=self.fired_.device), "sum")
+        if seen < self.min_rows:
             return
-        dead = (~self.fired_).nonzero().flatten()
+        fired = all_reduce(self.fired_.to(torch.uint8), "max").bool()
+        self.fired_, self.seen_ = None, 0
+        if fired.all() or not fired.any():
+            return
+        dead = (~fired).nonzero().flatten()
         module = unwrap(net.module_)
         layers = list(module.encoder)
         # The code layer: the last linear layer, or the full-size convolution
@@ -57,7 +72,7 @@ class ReviveDeadUnits(Callback):
             for layer in layers[:last]:
                 h = layer(h)
             targets = h[torch.randint(len(h), (len(dead),), device=h.device)].flatten(1)
-            alive = self.fired_.nonzero().flatten()
+            alive = fired.nonzero().flatten()
             norm = weight[alive].flatten(1).norm(dim=1).mean()
             directions = targets / targets.norm(dim=1, keepdim=True).clamp_min(1e-8)
             weight[dead] = (directions * norm).view(len(dead), *weight.shape[1:])
@@ -162,9 +177,10 @@ class SparseAE(BaseAutoencoder):
     ----------
     active_fraction_ : float
         Mean fraction of code units active per training row (active: above
-        0.5 for sigmoid codes, above 0 for ReLU codes).
+        0.5 for sigmoid codes, above 0 for ReLU codes); ``partial_fit`` joins
+        each chunk's to the last chunk's, weighted by their rows.
     dead_units_ : int
-        Number of code units active on no training row.
+        Number of code units active on no training row (of any chunk).
     {fitted}
     See Also
     --------
@@ -272,7 +288,9 @@ class SparseAE(BaseAutoencoder):
         return {"activation": self.activation, "code_activation": code}
 
     def _callbacks(self) -> list:
-        return [("revive_dead_units", ReviveDeadUnits())] if self.sparsity == "topk" else []
+        if self.sparsity != "topk":
+            return []
+        return [("revive_dead_units", ReviveDeadUnits(10 * self._code_size() / self._k()))]
 
     def _penalties(self, X: np.ndarray) -> list:
         weight = self.sparsity_weight
@@ -284,13 +302,19 @@ class SparseAE(BaseAutoencoder):
 
     def _record_diagnostics(self, X):
         module = self.net_.module_
+        before = module.code_scale  # set on earlier chunks' rows (partial_fit)
         module.code_scale = torch.ones((), device=module.mean.device)
         codes = self._batched(lambda module, batch: module.encode(batch), X)
         if self.sparsity != "kl":  # sigmoid (KL) codes keep their (0, 1) range
-            module.code_scale = self._publishing_scale(module, X, codes)
+            scale = self._publishing_scale(module, X, codes)
+            module.code_scale = self._joined_calibration(before, scale, len(X))
         active = codes > (0.5 if self.sparsity == "kl" else 0.0)
-        self.active_fraction_ = float(active.mean())
-        self.dead_units_ = int(np.sum(~active.any(axis=0)))
+        # Each unit's share of active rows (joined to earlier chunks' by partial_fit).
+        activity = active.reshape(len(active), -1).mean(axis=0)
+        activity = self._joined_calibration(getattr(self, "_unit_activity", None), activity, len(X))
+        self._unit_activity = activity
+        self.active_fraction_ = float(activity.mean())
+        self.dead_units_ = int(np.sum(activity == 0))
 
     def _publishing_scale(self, module, X, codes: np.ndarray) -> torch.Tensor:
         """The divisor of each ReLU unit's code: the data's units, then one common

@@ -253,7 +253,10 @@ class VAE(BaseAutoencoder):
         """
         module = self.net_.module_
         moment = self._batched(lambda m, batch: _second_moment(*m.posterior(batch)), X)
-        scale = torch.as_tensor(np.sqrt(moment.mean(axis=0)), dtype=torch.float32)
+        # The rows of earlier partial_fit chunks are at the prior's moment, 1,
+        # at the scale their calibration set.
+        moment = self._joined_calibration(1.0, moment.mean(axis=0), len(X))
+        scale = torch.as_tensor(np.sqrt(moment), dtype=torch.float32)
         module.code_scale = module.code_scale * scale.clamp_min(1e-6).to(module.mean.device)
         self._inference_modules = InferenceModules(X.shape[1])
 
@@ -268,7 +271,9 @@ class VAE(BaseAutoencoder):
         squared = self._batched(
             lambda m, batch: (m(batch).decoded - m.standardize(batch)).pow(2).mean(dim=1), X
         )
-        variance = ml_variance(torch.as_tensor(float(np.mean(squared)), dtype=torch.float32))
+        before = float(module.obs_log_var.exp())  # earlier chunks' (partial_fit)
+        squared = self._joined_calibration(before, float(np.mean(squared)), len(X))
+        variance = ml_variance(torch.as_tensor(squared, dtype=torch.float32))
         module.obs_log_var = torch.log(variance).to(module.mean.device)
         self.noise_variance_ = float(variance * module.scale.pow(2).mean().cpu())
 
