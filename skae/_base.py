@@ -127,6 +127,16 @@ def _every_row(net, partial: bool):
         net.train_split, net.callbacks_ = split, callbacks
 
 
+def _containers_copied(value):
+    """``value`` with its lists, tuples and dicts copied, at any depth; what they hold
+    (estimators, callbacks, arrays inside them) is shared, as it compares by identity."""
+    if type(value) is dict:
+        return {key: _containers_copied(item) for key, item in value.items()}
+    if type(value) in (list, tuple):
+        return type(value)(_containers_copied(item) for item in value)
+    return value
+
+
 def _same_param(a, b) -> bool:
     """Whether two values of a parameter are one setting: shapes given as tuples,
     lists or arrays compare by their entries."""
@@ -283,20 +293,19 @@ class BaseAutoencoder(
         """Set variant-specific fitted attributes from the training data."""
 
     def _joined_calibration(self, before, chunk, n_chunk: int):
-        """A calibration joined to the one before it, each weighted by its rows.
+        """A calibration joined to the one before it, weighted by their rows.
 
-        ``chunk`` is a mean over this call's ``n_chunk`` rows, ``before`` the
-        calibration the previous ``partial_fit`` chunk left (weighted by that
-        chunk's rows, which already summarise the earlier ones): a chunk of two
-        rows after one of thousands moves it by a thousandth, instead of
-        setting it from two rows. Only the last calibration's rows weigh, not
-        every row since the first call (``StandardScaler.partial_fit``'s
-        rule): the network changes between chunks, and older measurements
-        would freeze a calibration it has outgrown. ``fit`` starts afresh:
-        ``chunk`` is returned.
+        ``chunk`` is a mean over this call's ``n_chunk`` rows; ``before`` the
+        calibration earlier ``partial_fit`` chunks left, weighted by the
+        largest of them: a chunk of two rows after one of thousands moves it
+        by a thousandth, instead of setting it from two rows, and a stream of
+        small chunks averages over about that many rows. Not every row since
+        the first call (``StandardScaler.partial_fit``'s rule): the network
+        changes between chunks, and a calibration it has outgrown would stay
+        frozen. ``fit`` starts afresh: ``chunk`` is returned.
         """
-        n_before = self._rows_before
-        if not n_before:
+        n_before = getattr(self, "_rows_before", 0)
+        if not n_before or before is None:
             return chunk
         return (n_before * before + n_chunk * chunk) / (n_before + n_chunk)
 
@@ -529,10 +538,11 @@ class BaseAutoencoder(
         history = net.history
         net.module_.eval()  # ready for inference (and for export) as soon as it is fitted
         self.net_ = net
-        # What a continued fit must keep, and what a copy rebuilds. A list or
-        # dict is copied: one changed in place after fit would read as unchanged.
+        # What a continued fit must keep, and what a copy rebuilds. Lists,
+        # dicts and arrays are copied: one changed in place after fit would
+        # read as unchanged.
         self._built_params = {
-            name: copy.copy(value) if isinstance(value, list | dict) else value
+            name: value.copy() if isinstance(value, np.ndarray) else _containers_copied(value)
             for name, value in self.get_params(deep=False).items()
         }
         self._inference_modules = InferenceModules(X.shape[1])
@@ -548,7 +558,8 @@ class BaseAutoencoder(
         self._n_features_out = self._code_size()
         self._seed = seed
         self._record_diagnostics(X)
-        self._rows_calibrated = len(X)  # the weight of these calibrations (_joined_calibration)
+        # The weight of these calibrations for the next chunk (_joined_calibration).
+        self._rows_calibrated = max(self._rows_before, len(X))
         # Diagnostics may replace buffers (SparseAE's code scale): start the
         # inference cache afresh from the finished module.
         self._inference_modules = InferenceModules(X.shape[1])
@@ -609,8 +620,11 @@ class BaseAutoencoder(
         (``early_stopping`` applies to :meth:`fit`). What is calibrated after
         training (a VAE's latent scale and noise variance, SparseAE's code
         scale and unit activity) is measured on the chunk and joined to the
-        calibration before it, each weighted by the rows it was measured on:
-        a small chunk moves it little.
+        calibration before it, weighted by the rows of the largest chunk so
+        far: a small chunk moves it little. A VAE's mixture prior is refitted on a
+        chunk at least as large as the largest before it, and a top-k
+        SparseAE judges its dead units on enough rows, over several chunks
+        if need be.
 
         Parameters
         ----------

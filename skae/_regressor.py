@@ -194,7 +194,8 @@ class EncoderDecoderRegressor(RegressorMixin, StartsLinear, BaseAutoencoder):
         and y checked on its own: validating the pair together read X a
         second time.
         """
-        X = self._validate_X(X, reset=reset)
+        # A missing or sparse y is refused before X is read: reading X resets a
+        # fitted model's n_features_in_ and feature names.
         if y is None:  # scikit-learn's message
             raise ValueError(
                 f"{type(self).__name__} requires y to be passed, but the target y is None."
@@ -204,6 +205,7 @@ class EncoderDecoderRegressor(RegressorMixin, StartsLinear, BaseAutoencoder):
                 "Sparse data was passed for y, but dense data is required. "
                 "Use '.toarray()' to convert to a dense numpy array."
             )
+        X = self._validate_X(X, reset=reset)
         y = _check_y(y, multi_output=True, y_numeric=True, estimator=self)
         check_consistent_length(X, y)
         Y = y.reshape(-1, 1) if y.ndim == 1 else y

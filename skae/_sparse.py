@@ -19,37 +19,53 @@ _CODE_LAYERS = (nn.Linear, nn.Conv1d, nn.Conv2d)
 
 
 class ReviveDeadUnits(Callback):
-    """Re-initialise code units that fired on no training row during an epoch.
+    """Re-initialise code units that fired on no training row of a judgement.
 
     A revived unit's incoming weights point at the representation (input of
     the code layer) of a row it is re-aimed at, with the typical norm and bias
     of the living units, so it wins that row's top k and gets gradients again
     (the "resampling" remedy for dead latents of top-k autoencoders).
 
-    A unit is judged on ``min_rows`` rows at least: until an epoch ends with
-    that many seen since the last judgement, the units fired carry over to
-    the next. The estimator asks for ten rows per unit at its average share of
-    them (k of ``n_components``): a fit's epoch holds that many unless the data
-    are tiny, while a ``partial_fit`` chunk of one row re-aimed every unit
-    outside that row's top k at it.
+    A judgement is made at the end of an epoch on the rows seen since the last
+    one, once there are ``min_rows`` of them; until then the units that fired
+    carry over to the next epoch. ``fit`` sets 0: its epoch is every training
+    row, so each epoch is judged. ``partial_fit`` sets ten rows per unit at
+    its average share (k of ``n_components``): a chunk of one row would
+    otherwise count every unit outside that row's top k dead.
     """
 
     def __init__(self, min_rows: float = 0):
         self.min_rows = min_rows
 
     def initialize(self):
-        self.fired_, self.rows_, self.seen_ = None, None, 0
+        self._forget()
+        self.open_ = False
         return self
+
+    def _forget(self):
+        self.fired_, self.rows_, self.seen_ = None, None, 0
+
+    def on_epoch_begin(self, net, **kwargs):
+        if self.open_:  # the last epoch did not end (early stopping, an error)
+            self._forget()
+        self.open_ = True
 
     def on_batch_end(self, net, batch=None, training=None, y_pred=None, **kwargs):
         if not training:
             return
         fired = (y_pred.code.detach() > 0).any(dim=0)
         self.fired_ = fired if self.fired_ is None else self.fired_ | fired
-        self.rows_ = batch[0]
+        rows = batch[0]
+        if self.min_rows and self.rows_ is not None:
+            # Targets from every batch of the judgement, not its last one (a
+            # row), so that revived units do not all point at one row.
+            keep = max(len(rows), int(np.ceil(self.min_rows)))
+            rows = torch.cat([self.rows_, rows])[-keep:]
+        self.rows_ = rows
         self.seen_ += len(batch[0])
 
     def on_epoch_end(self, net, **kwargs):
+        self.open_ = False
         if self.fired_ is None:
             return
         # A data-parallel fit decides from the rows and units of every process.
@@ -57,7 +73,8 @@ class ReviveDeadUnits(Callback):
         if seen < self.min_rows:
             return
         fired = all_reduce(self.fired_.to(torch.uint8), "max").bool()
-        self.fired_, self.seen_ = None, 0
+        rows = self.rows_
+        self._forget()
         if fired.all() or not fired.any():
             return
         dead = (~fired).nonzero().flatten()
@@ -68,7 +85,7 @@ class ReviveDeadUnits(Callback):
         last = max(i for i, layer in enumerate(layers) if isinstance(layer, _CODE_LAYERS))
         weight, bias = layers[last].weight, layers[last].bias
         with torch.no_grad():
-            h = module.standardize(self.rows_.to(weight.device))
+            h = module.standardize(rows.to(weight.device))
             for layer in layers[:last]:
                 h = layer(h)
             targets = h[torch.randint(len(h), (len(dead),), device=h.device)].flatten(1)
@@ -288,9 +305,13 @@ class SparseAE(BaseAutoencoder):
         return {"activation": self.activation, "code_activation": code}
 
     def _callbacks(self) -> list:
-        if self.sparsity != "topk":
-            return []
-        return [("revive_dead_units", ReviveDeadUnits(10 * self._code_size() / self._k()))]
+        return [("revive_dead_units", ReviveDeadUnits())] if self.sparsity == "topk" else []
+
+    def _train(self, net, X, epochs, Y=None):
+        revive = dict(net.callbacks_).get("revive_dead_units")
+        if revive is not None:  # fit (epochs=None) judges every epoch: it is every row
+            revive.min_rows = 0 if epochs is None else 10 * self._code_size() / self._k()
+        return super()._train(net, X, epochs, Y)
 
     def _penalties(self, X: np.ndarray) -> list:
         weight = self.sparsity_weight

@@ -230,6 +230,10 @@ class VAE(BaseAutoencoder):
         if self.prior == "normal":
             self.prior_ = GaussianMixturePrior.standard_normal(self._code_size())
             return
+        if len(X) < self._rows_before:
+            # partial_fit: a mixture fitted to fewer rows than the largest chunk
+            # so far is the noisier; the prior fitted before stays.
+            return
 
         def posterior(rows):
             joint = self._batched(lambda m, batch: torch.cat(m.posterior(batch), dim=1), X[rows])
