@@ -12,6 +12,7 @@ import warnings
 
 import numpy as np
 import pytest
+from _seeds import FAST_THEN_SLOW_SEEDS
 from scipy.linalg import subspace_angles
 from sklearn.datasets import load_digits, load_iris, load_linnerud, load_wine, make_classification
 from sklearn.decomposition import PCA
@@ -237,7 +238,8 @@ def test_the_classic_recipe_fails_that_bar():
     assert ratio > 1.02, ratio  # measured 1.61
 
 
-def test_the_design_cards_pipeline_beats_raw_features_on_digits():
+@pytest.mark.parametrize("seed", FAST_THEN_SLOW_SEEDS)
+def test_the_design_cards_pipeline_beats_raw_features_on_digits(seed):
     X, y = load_digits(return_X_y=True)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # LogisticRegression() stops at max_iter=100
@@ -245,12 +247,13 @@ def test_the_design_cards_pipeline_beats_raw_features_on_digits():
         pca = cross_val_score(
             Pipeline([("pca", PCA(n_components=64)), ("clf", LogisticRegression())]), X, y, cv=3
         ).mean()
-        pipe = Pipeline([("ae", SparseAE(random_state=0)), ("clf", LogisticRegression())])
+        pipe = Pipeline([("ae", SparseAE(random_state=seed)), ("clf", LogisticRegression())])
         ours = cross_val_score(pipe, X, y, cv=3).mean()
-    # One seed here; benchmarks/defaults_panel.py runs the pipeline exactly as
-    # written (no seed) 3 times: 0.9477-0.9527 against raw features' 0.9254, so
-    # the bar's 0.01 is under half the smallest margin. The PCA pipeline is the
-    # issue's, PCA(n_components=SparseAE's default) capped at digits' 64 features:
-    # a rotation of the pixels, which logistic regression's penalty still sees.
+    # Seed 0 in the fast suite, 1 and 2 in the slow tier. benchmarks/defaults_panel.py
+    # runs the pipeline exactly as written (no seed) 3 times: 0.9477-0.9527 against
+    # raw features' 0.9254, so the bar's 0.01 is under half the smallest margin.
+    # The PCA pipeline is the issue's, PCA(n_components=SparseAE's default) capped
+    # at digits' 64 features: a rotation of the pixels, which logistic
+    # regression's penalty still sees.
     assert ours > raw + 0.01, (ours, raw)
     assert ours > pca, (ours, pca)

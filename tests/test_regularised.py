@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 import torch
+from _seeds import FAST_THEN_SLOW_SEEDS
 from sklearn.decomposition import PCA
 
 from skae import Autoencoder, ContractiveAE, DenoisingAE, SparseAE
@@ -64,9 +65,10 @@ class TopKWithoutRevival(SparseAE):
         return []
 
 
-def test_topk_revival_keeps_dead_units_from_piling_up(digits):
+@pytest.mark.parametrize("seed", FAST_THEN_SLOW_SEEDS)
+def test_topk_revival_keeps_dead_units_from_piling_up(digits, seed):
     X_train = digits[0]
-    params = dict(n_components=256, sparsity="topk", k=2, max_epochs=100, random_state=0)
+    params = dict(n_components=256, sparsity="topk", k=2, max_epochs=100, random_state=seed)
     without = TopKWithoutRevival(**params).fit(X_train)
     revived = SparseAE(**params).fit(X_train)
     assert without.dead_units_ > 100  # the failure mode is real here ...
@@ -74,10 +76,11 @@ def test_topk_revival_keeps_dead_units_from_piling_up(digits):
     assert sum(revived.history_[:, "revived_units"]) > 0
 
 
-def test_l1_codes_are_much_sparser_than_a_plain_autoencoders(digits):
+@pytest.mark.parametrize("seed", FAST_THEN_SLOW_SEEDS)
+def test_l1_codes_are_much_sparser_than_a_plain_autoencoders(digits, seed):
     X_train, X_test = digits[0], digits[1]
-    sparse = SparseAE(n_components=32, sparsity="l1", random_state=0).fit(X_train)
-    plain = Autoencoder(n_components=32, random_state=0).fit(X_train)
+    sparse = SparseAE(n_components=32, sparsity="l1", random_state=seed).fit(X_train)
+    plain = Autoencoder(n_components=32, random_state=seed).fit(X_train)
     sparse_zero = near_zero_fraction(sparse.transform(X_test))
     plain_zero = near_zero_fraction(plain.transform(X_test))
     assert sparse_zero >= 3 * plain_zero, (sparse_zero, plain_zero)
