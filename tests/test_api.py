@@ -7,6 +7,7 @@ import joblib
 import numpy as np
 import pytest
 import torch
+from _seeds import FAST_THEN_SLOW_SEEDS
 from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
@@ -122,9 +123,10 @@ def test_device_cuda_without_gpu_is_a_clear_error(small, monkeypatch):
     assert str(ae.net_.device) == "cpu"
 
 
-def test_partial_fit_trains_one_epoch_per_call(small):
+@pytest.mark.parametrize("seed", FAST_THEN_SLOW_SEEDS)
+def test_partial_fit_trains_one_epoch_per_call(small, seed):
     X, X_test = small
-    ae = Autoencoder(random_state=0)
+    ae = Autoencoder(random_state=seed)
     ae.partial_fit(X)
     first = ae.score(X_test)
     for _ in range(10):
