@@ -6,9 +6,9 @@ TensorBase") and that tie the file to the device it was saved from. Here the
 net is saved as what it holds: its weights and its optimizer's state as numpy
 arrays, its history as lists of dicts, its device as a string. Loading builds
 the same net from the parameters the estimator was fitted with and puts those
-back. So a skops
-file of a skae estimator names no type but skae's own, and pickles load on any
-device (a net saved from a GPU loads on the CPU when no GPU is there).
+back. So a skops file of a skae estimator names no type but skae's own, and
+pickles load on any device (a net saved from a GPU loads on the CPU when no
+GPU is there).
 
 What is not saved: the state of training callbacks (early stopping's counter,
 a learning-rate schedule's position). A reloaded estimator transforms,
@@ -107,8 +107,7 @@ class PortableNetMixin:
 
     The estimator implements ``_restore_net(record, device)``, which builds
     its net afresh from the parameters it was fitted with and its fitted
-    attributes and returns it
-    with :func:`restore_net` applied.
+    attributes and returns it with :func:`restore_net` applied.
     """
 
     # Attributes rebuilt at load rather than saved.

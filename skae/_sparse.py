@@ -56,13 +56,13 @@ class ReviveDeadUnits(Callback):
         fired = (y_pred.code.detach() > 0).any(dim=0)
         self.fired_ = fired if self.fired_ is None else self.fired_ | fired
         rows = batch[0]
+        self.seen_ += len(rows)
         if self.min_rows and self.rows_ is not None:
             # Targets from every batch of the judgement, not its last one (a
             # row), so that revived units do not all point at one row.
             keep = max(len(rows), int(np.ceil(self.min_rows)))
             rows = torch.cat([self.rows_, rows])[-keep:]
         self.rows_ = rows
-        self.seen_ += len(batch[0])
 
     def on_epoch_end(self, net, **kwargs):
         self.open_ = False
