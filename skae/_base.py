@@ -23,10 +23,9 @@ from sklearn.base import (
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
-from skorch.callbacks import EarlyStopping
 from torch import nn
 
-from ._budget import CosineDecay, plan_epochs, stall_patience
+from ._budget import CosineDecay, StallStopping, plan_epochs, stall_patience
 from ._data import ArrayDataset, BatchIterator, HoldoutSplit, MappedPages
 from ._distributed import (
     accelerated,
@@ -417,7 +416,7 @@ class BaseAutoencoder(
         sink = print if self.verbose else _silent
         if holdout:
             train_split = HoldoutSplit(holdout, seed)
-            stopper = EarlyStopping(
+            stopper = StallStopping(
                 monitor="valid_loss",
                 patience=self.n_iter_no_change,
                 threshold=self.tol,
@@ -428,7 +427,7 @@ class BaseAutoencoder(
             # As MLPRegressor: without a validation set, stop when the
             # training loss stalls.
             train_split = None
-            stopper = EarlyStopping(
+            stopper = StallStopping(
                 monitor="train_loss",
                 patience=self.n_iter_no_change,
                 threshold=self.tol,

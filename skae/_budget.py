@@ -20,7 +20,7 @@ One rule serves every estimator, whatever the data's size:
 
 import math
 
-from skorch.callbacks import Callback
+from skorch.callbacks import Callback, EarlyStopping
 
 AUTO_EPOCHS = 100
 MIN_STEPS = 4_000
@@ -47,6 +47,25 @@ def plan_epochs(n_rows: int, batch_size: int, max_steps, max_epochs) -> tuple[in
 def stall_patience(n_iter_no_change: int, epochs: int) -> int:
     """Epochs without improvement before stopping, spanning enough steps to mean a stall."""
     return max(n_iter_no_change, math.ceil(STALL_FRACTION * epochs))
+
+
+class StallStopping(EarlyStopping):
+    """skorch's ``EarlyStopping``, with a relative ``threshold`` that also holds below zero.
+
+    skorch moves the bar by ``threshold * score``: for a negative loss (a
+    Gaussian likelihood with a learnt variance goes below zero once the
+    reconstruction is closer than the noise scale) that bar lies *above* the
+    best score, so an epoch slightly worse than the best counts as a gain, the
+    stall never ends the fit, and ``load_best`` may keep a worse epoch. The bar
+    moves by ``threshold * |score|`` here, the same as skorch's for a positive
+    loss (skorch-dev/skorch#1065 proposes this fix upstream).
+    """
+
+    def _calc_new_threshold(self, score):
+        if self.threshold_mode != "rel":
+            return super()._calc_new_threshold(score)
+        change = self.threshold * abs(score)
+        return score - change if self.lower_is_better else score + change
 
 
 class CosineDecay(Callback):

@@ -55,7 +55,8 @@ default=<optimizer>
     n_iter_no_change : int, default=<n_iter_no_change>
         Epochs without improvement before stopping.
     tol : float, default=<tol>
-        Smallest relative improvement of the monitored loss that counts.
+        Smallest improvement of the monitored loss that counts, relative to
+        the loss's magnitude (so that it holds for a loss below zero too).
     device : {"cpu", "cuda", "auto"}, default=<device>
         Where torch computes; ``"auto"`` takes a CUDA GPU when there is one.
     random_state : int, RandomState instance or None, default=<random_state>

@@ -11,7 +11,6 @@ from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 from skorch import NeuralNet
-from skorch.callbacks import EarlyStopping
 from torch import nn
 
 from ._base import (
@@ -21,6 +20,7 @@ from ._base import (
     _silent,
     shared_net_params,
 )
+from ._budget import StallStopping
 from ._data import ArrayDataset, BatchIterator
 from ._denoising import DenoisingAE
 from ._distributed import (
@@ -293,7 +293,7 @@ class EncoderClassifier(PortableNetMixin, ClassifierMixin, BaseEstimator):
     ) -> NeuralNet:
         """The skorch net that trains ``module``; data-parallel with an ``accelerator``."""
         sink = print if self.verbose else _silent
-        stopper = EarlyStopping(
+        stopper = StallStopping(
             monitor="train_loss", patience=self.n_iter_no_change, threshold=self.tol, sink=sink
         )
         net_class, params = NeuralNet, {}

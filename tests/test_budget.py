@@ -9,6 +9,7 @@ breast cancer, diabetes and digits are measured in
 """
 
 import warnings
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -21,9 +22,11 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import cross_val_score, train_test_split
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
+from skorch.callbacks import EarlyStopping
+from skorch.history import History
 
 from skae import Autoencoder, LinearAE, SparseAE
-from skae._budget import MAX_STEPS, MIN_STEPS, CosineDecay, plan_epochs
+from skae._budget import MAX_STEPS, MIN_STEPS, CosineDecay, StallStopping, plan_epochs
 
 LOADERS = {"iris": load_iris, "wine": load_wine}
 SEEDS = [0, 1, 2]
@@ -86,6 +89,42 @@ def test_cosine_decay_anneals_to_zero_over_the_planned_steps():
     assert isinstance(schedule, CosineDecay) and schedule.total_steps == 40
     last_lr = model.net_.optimizer_.param_groups[0]["lr"]
     assert last_lr < 0.01 * model.lr  # the last step is taken at a small rate
+
+
+def epochs_until_stop(stopper, scores):
+    """Epochs a stall rule lets run on a loss that reads ``scores``, epoch by epoch."""
+    net = SimpleNamespace(history=History(), verbose=0)
+    stopper.on_train_begin(net)
+    for epoch, score in enumerate(scores, start=1):
+        net.history.new_epoch()
+        net.history.record("epoch", epoch)
+        net.history.record("train_loss", score)
+        try:
+            stopper.on_epoch_end(net)
+        except KeyboardInterrupt:
+            return epoch
+    return len(scores)
+
+
+@pytest.mark.parametrize("sign", [1.0, -1.0])
+def test_a_loss_that_stalls_stops_the_fit_whatever_its_sign(sign):
+    # The best epoch, then epochs a hair worse (within tol of the best): a stall.
+    # A Gaussian VAE's learnt variance puts its loss below zero; skorch's own
+    # EarlyStopping reads those worse epochs as gains there and never stops.
+    scores = [sign * 1.0] + [sign * 1.0 + 0.5e-4] * 20
+    stopper = StallStopping(monitor="train_loss", patience=3, threshold=1e-4)
+    assert epochs_until_stop(stopper, scores) == 4
+    # A gain larger than tol (relative to the loss's size) resets the count.
+    gaining = [sign * 1.0 - 1e-3 * epoch for epoch in range(21)]
+    assert epochs_until_stop(stopper, gaining) == 21
+
+
+def test_the_stall_rule_is_skorchs_for_a_positive_loss():
+    scores = 1.0 + np.random.default_rng(0).normal(scale=1e-3, size=200).cumsum() ** 2
+    for patience in (2, 5, 10):
+        ours = StallStopping(monitor="train_loss", patience=patience, threshold=1e-3)
+        skorchs = EarlyStopping(monitor="train_loss", patience=patience, threshold=1e-3)
+        assert epochs_until_stop(ours, scores) == epochs_until_stop(skorchs, scores)
 
 
 @pytest.mark.parametrize("name, k", list(cases()))
