@@ -8,10 +8,18 @@ affine map the module applies before the network is computed in float64.
 ``owner`` is the estimator's class name, for the messages.
 """
 
+import threading
+from contextlib import contextmanager
+
 import numpy as np
 
 from ._inference import chunks
 from ._warnings import Float32RoundingWarning, warn_user
+
+# Per thread: a caller that fits several networks on the same columns (the
+# detector's folds) has the rounding warning said once, without touching the
+# process-wide warning filters that a concurrent fit elsewhere relies on.
+_rounding = threading.local()
 
 # check_array's dtype argument, as PCA's: float32 and float64 input keep their
 # dtype, anything else (lists, integers) becomes float64.
@@ -136,6 +144,17 @@ def _refuse_subnormal_spread(spread: float, name: str, owner: str):
         )
 
 
+@contextmanager
+def rounding_already_said():
+    """Within this block, and in this thread only, the rounding warning is not given."""
+    before = getattr(_rounding, "said", False)
+    _rounding.said = True
+    try:
+        yield
+    finally:
+        _rounding.said = before
+
+
 def _warn_float32_rounding(
     X: np.ndarray, magnitude: np.ndarray, spread: np.ndarray, name: str, owner: str
 ):
@@ -156,7 +175,7 @@ def _warn_float32_rounding(
     varies = spread > 64 * np.finfo(np.float64).eps * magnitude
     ratio = np.where(varies, spacing / np.where(varies, spread, 1.0), 0.0)
     worst = int(np.argmax(ratio))
-    if ratio[worst] > 0.01:
+    if ratio[worst] > 0.01 and not getattr(_rounding, "said", False):
         warn_user(
             f"Input {name} is far from zero beside its spread: in float32, which "
             f"{owner} trains in, values near {magnitude[worst]:g} are "

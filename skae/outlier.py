@@ -25,7 +25,7 @@ the ODDS tables of ``benchmarks/odds_outliers.py``:
 """
 
 import math
-import warnings
+from contextlib import nullcontext
 from numbers import Integral, Real
 
 import numpy as np
@@ -39,9 +39,8 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from threadpoolctl import threadpool_limits
 
 from ._autoencoder import Autoencoder
-from ._float32 import float_dtype
+from ._float32 import float_dtype, rounding_already_said
 from ._vae import VAE
-from ._warnings import Float32RoundingWarning
 
 # For contamination="auto": rows whose cross-fitted score lies more than three
 # robust standard deviations (1.4826 x MAD) beyond the median are outliers.
@@ -284,9 +283,8 @@ class ReconstructionOutlierDetector(OutlierMixin, BaseEstimator):
                 # scikit-learn's ensembles seed their estimators: one draw for a
                 # plain autoencoder.
                 _set_random_states(estimator, rng)
-            with warnings.catch_warnings():
-                if i > 0:  # the same columns round alike in every fold: said once
-                    warnings.simplefilter("ignore", Float32RoundingWarning)
+            # The same columns round alike in every fold: said once.
+            with rounding_already_said() if i > 0 else nullcontext():
                 estimator.fit(X[train])
             # Small decompositions: one BLAS thread, not a pool that would
             # contend with torch's (still spinning after training).

@@ -267,6 +267,34 @@ def test_warnings_point_at_the_callers_line_and_the_detector_says_it_once(small)
     assert len(rounding) == 1 and rounding[0].filename == __file__
 
 
+class FiltersSeenByFit(Autoencoder):
+    """An Autoencoder that records the process-wide warning filters its fit runs under."""
+
+    seen = []
+
+    def fit(self, X, y=None):
+        self.seen.append(list(warnings.filters))
+        return super().fit(X, y)
+
+
+def test_the_detector_says_it_once_without_touching_the_process_wide_filters(small):
+    # A filter added for the later folds (catch_warnings + simplefilter) would
+    # also silence a fit running meanwhile in another thread of the process.
+    far = 1e12 + small[0].astype(np.float64)
+    detector = ReconstructionOutlierDetector(FiltersSeenByFit(n_components=2, **FAST), n_splits=3)
+    FiltersSeenByFit.seen.clear()
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        detector.fit(far)
+        after = list(warnings.filters)
+    assert len(FiltersSeenByFit.seen) == 3
+    assert all(filters == after for filters in FiltersSeenByFit.seen)
+    assert sum(w.category is Float32RoundingWarning for w in record) == 1
+    # The quiet is the detector's folds' alone: a fit after it warns again.
+    with pytest.warns(Float32RoundingWarning):
+        Autoencoder(n_components=2, **FAST).fit(far)
+
+
 def test_scores_beyond_float32_say_so_and_float64_keeps_them_finite(small):
     # A row 1e25 from the data: its squared error (1e50) is beyond float32's
     # range. The score of -inf came without a word, where numpy warns.
