@@ -24,6 +24,9 @@ INFERENCE_BATCH_SIZE = 4096
 
 # Concurrent transforms may ask for the float64 copy at the same time: one builds it.
 _TWIN_LOCK = threading.Lock()
+# Whether a read-only array has been shared with torch in this process (as_tensor).
+_READ_ONLY_LOCK = threading.Lock()
+_READ_ONLY_SHARED = False
 
 
 def as_tensor(X: np.ndarray, dtype=np.float32) -> torch.Tensor:
@@ -31,13 +34,19 @@ def as_tensor(X: np.ndarray, dtype=np.float32) -> torch.Tensor:
     X = X.astype(dtype, copy=False)
     if any(stride < 0 for stride in X.strides):
         X = np.ascontiguousarray(X)  # a reversed view: torch cannot share its memory
-    if X.flags.writeable:
+    global _READ_ONLY_SHARED
+    if X.flags.writeable or _READ_ONLY_SHARED:
         return torch.from_numpy(X)
-    with warnings.catch_warnings():
-        # Read-only arrays (memmaps, joblib-shared data) are fine: skae never
-        # writes to its input.
-        warnings.filterwarnings("ignore", message="The given NumPy array is not writable")
-        return torch.from_numpy(X)
+    # Read-only arrays (memmaps, joblib-shared data) are fine: skae never
+    # writes to its input. torch says otherwise once per process, so its
+    # warning is filtered at the first such array only: catch_warnings swaps
+    # the process-wide filters, which concurrent transforms must not race on.
+    with _READ_ONLY_LOCK:
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message="The given NumPy array is not writable")
+            tensor = torch.from_numpy(X)
+        _READ_ONLY_SHARED = True
+    return tensor
 
 
 def chunks(X: np.ndarray, rows: int = INFERENCE_BATCH_SIZE):

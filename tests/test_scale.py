@@ -118,6 +118,25 @@ def test_in_order_batches_of_a_mapped_file_hold_one_chunk_at_a_time(mapped_digit
     assert np.array_equal(np.concatenate(read), np.asarray(X))
 
 
+def test_read_only_arrays_reach_torch_quietly_and_leave_the_warning_filters_alone(monkeypatch):
+    frozen = np.arange(6, dtype=np.float32).reshape(3, 2)
+    frozen.flags.writeable = False
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # torch's "not writable" warning would raise
+        assert np.shares_memory(as_tensor(frozen).numpy(), frozen)
+        # torch warns once per process, so later arrays need no filter: a swap
+        # of the process-wide filters would race with concurrent transforms.
+        swaps, catch_warnings = [], warnings.catch_warnings
+
+        def counted(*args, **kwargs):
+            swaps.append(args)
+            return catch_warnings(*args, **kwargs)
+
+        monkeypatch.setattr(warnings, "catch_warnings", counted)
+        assert np.shares_memory(as_tensor(frozen).numpy(), frozen)
+    assert swaps == []
+
+
 def test_batched_inference_fills_one_output_in_row_order():
     """Rows on every side of the inference batches' boundaries land in their place."""
     X = np.random.default_rng(0).random((2 * INFERENCE_BATCH_SIZE + 7, 16)).astype(np.float32)
