@@ -15,7 +15,8 @@ One rule serves every estimator, whatever the data's size:
 - **Stall.** Training stops early when the monitored loss has not improved by
   ``tol`` for ``n_iter_no_change`` epochs spanning at least
   ``STALL_FRACTION`` of the planned steps (on 100 rows an epoch is one or two
-  noisy steps, so a count of epochs alone would stop at random).
+  noisy steps, so a count of epochs alone would stop at random). ``tol`` is
+  relative to the loss's magnitude, whatever its sign (:class:`StallStopping`).
 """
 
 import math
