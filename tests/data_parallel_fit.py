@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import torch
 
 from skae import VAE, Autoencoder, ContractiveAE, DivergenceError, EncoderClassifier, SparseAE
 
@@ -48,6 +49,28 @@ def digits(labels=False):
     return split if labels else split[:2]
 
 
+def revival_over_chunks(net_params=None):
+    """A top-k SparseAE trained by partial_fit on four chunks of 30 rows, ten units killed.
+
+    After the first chunk, units 0-9 get a bias no row overcomes, so they stop
+    firing. ``partial_fit`` judges dead units once 40 rows are seen (ten per
+    unit at its share, 64 of 256): a chunk of 30 rows (15 per process in a
+    data-parallel fit) waits for the next, so the judgements fall on the
+    second chunk (which still counts the first, where units 0-9 fired) and on
+    the fourth, which revives them. Returns the model and the units revived
+    at each chunk.
+    """
+    X_train, _ = digits()
+    chunks = np.array_split(X_train[:120], 4)
+    model = SparseAE(random_state=0, net_params=net_params).partial_fit(chunks[0])
+    code_layer = [layer for layer in model.net_.module_.encoder if hasattr(layer, "bias")][-1]
+    with torch.no_grad():
+        code_layer.bias[:10] = -1e3
+    for chunk in chunks[1:]:
+        model.partial_fit(chunk)
+    return model, [epoch.get("revived_units", 0) for epoch in model.history_]
+
+
 def _save(path: Path, model, **extra):
     module = model.net_.module_
     weights = {f"weight/{k}": v.cpu().numpy() for k, v in module.state_dict().items()}
@@ -71,6 +94,8 @@ def main(out: Path):
     accuracy = classifier.score(X_test, y_test)
     _save(out / f"classifier-{rank}.npz", classifier, accuracy=accuracy)
     fitted["classifier"] = classifier
+    model, revived = revival_over_chunks(DISTRIBUTED)
+    _save(out / f"revival_over_chunks-{rank}.npz", model, revived=revived)
     diverging = Autoencoder(8, optimizer="sgd", lr=1e6, max_epochs=5, random_state=0)
     try:
         diverging.set_params(net_params=DISTRIBUTED).fit(X_train * 1e3)

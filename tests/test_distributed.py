@@ -106,6 +106,18 @@ def test_stopping_rules_stop_every_process_at_the_same_epoch(launched, name):
 
 
 @pytest.mark.slow
+def test_dead_units_are_judged_on_the_rows_of_every_process(launched):
+    # partial_fit waits for 40 rows before it judges; a process that counted
+    # its own 15 rows a chunk would judge at other chunks than one process does.
+    _, revived_alone = data_parallel_fit.revival_over_chunks()
+    assert revived_alone == [0, 0, 0, 10]
+    first, second = (_load(launched, "revival_over_chunks", rank) for rank in (0, 1))
+    assert first["revived"].tolist() == second["revived"].tolist() == revived_alone
+    for key, value in _weights(first).items():
+        np.testing.assert_array_equal(value, second[key], err_msg=key)
+
+
+@pytest.mark.slow
 def test_divergence_is_reported_by_every_process(launched):
     for rank in (0, 1):
         assert "The fit diverged" in (launched / f"divergence-{rank}.txt").read_text()
