@@ -8,6 +8,7 @@ which module :meth:`_build_module` returns and which penalties
 """
 
 import copy
+import functools
 from contextlib import contextmanager
 from numbers import Integral, Real
 
@@ -93,6 +94,30 @@ RECONSTRUCTION_LOSSES = {"mse": nn.MSELoss, "bce": nn.BCEWithLogitsLoss}
 
 def _silent(*args, **kwargs):
     pass
+
+
+def unchanged_if_it_fails(fit):
+    """Decorate a ``fit`` or ``partial_fit`` so that one that raises leaves the estimator as it was.
+
+    Validation resets ``n_features_in_`` before training starts: a refit on
+    other columns that then diverged left the last fit's network beside the
+    new width (``transform`` failed inside torch), and a first fit that failed
+    left part of its state. Now a failed first fit leaves the estimator
+    unfitted, a failed refit leaves the last fitted model, and a failed
+    continuation leaves the network too as it was (:meth:`BaseAutoencoder._train`).
+    """
+
+    @functools.wraps(fit)
+    def guarded(self, *args, **kwargs):
+        state = dict(self.__dict__)
+        try:
+            return fit(self, *args, **kwargs)
+        except BaseException:
+            self.__dict__.clear()
+            self.__dict__.update(state)
+            raise
+
+    return guarded
 
 
 def _seed_from(random_state) -> int:
@@ -516,7 +541,13 @@ class BaseAutoencoder(
             for group in net.optimizer_.param_groups:
                 group["lr"] = net.lr
         net.max_epochs = epochs
-        before = copy.deepcopy(net.module_.state_dict()) if len(net.history) else None
+        epochs_before = len(net.history)
+        # A continued fit that fails returns its network to where it was, the
+        # optimizer's moments with it: a diverging step leaves them NaN, and
+        # every later step from the restored weights would diverge again.
+        before = None
+        if epochs_before:
+            before = copy.deepcopy((net.module_.state_dict(), net.optimizer_.state_dict()))
         work = forward_work_per_row(unwrap(net.module_), X.shape[1])
         work *= min(self.batch_size, len(X))
         try:
@@ -528,7 +559,9 @@ class BaseAutoencoder(
                 net.partial_fit(data)
         except Exception:
             if before is not None:
-                net.module_.load_state_dict(before)
+                net.module_.load_state_dict(before[0])
+                net.optimizer_.load_state_dict(before[1])
+                del net.history[epochs_before:]
             raise
         return net
 
@@ -588,6 +621,7 @@ class BaseAutoencoder(
             )
 
     @_fit_context(prefer_skip_nested_validation=True)
+    @unchanged_if_it_fails
     def fit(self, X, y=None):
         """Train the autoencoder to reconstruct ``X``.
 
@@ -610,6 +644,7 @@ class BaseAutoencoder(
         return self._fit_new(X, None)
 
     @_fit_context(prefer_skip_nested_validation=True)
+    @unchanged_if_it_fails
     def partial_fit(self, X, y=None):
         """Train for one epoch over ``X``, initialising on the first call.
 

@@ -53,7 +53,8 @@ default=<optimizer>
     validation_fraction : float, default=<validation_fraction>
         Share of rows held out when early stopping is on.
     n_iter_no_change : int, default=<n_iter_no_change>
-        Epochs without improvement before stopping.
+        Epochs without improvement before stopping (and at least a quarter of
+        the planned epochs: see the training budget).
     tol : float, default=<tol>
         Smallest improvement of the monitored loss that counts, relative to
         the loss's magnitude (so that it holds for a loss below zero too).

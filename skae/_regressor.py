@@ -7,7 +7,7 @@ from sklearn.utils._available_if import available_if
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import _check_y, check_consistent_length, check_is_fitted
 
-from ._base import BaseAutoencoder, _chunks
+from ._base import BaseAutoencoder, _chunks, unchanged_if_it_fails
 from ._docstrings import fill_docstring
 from ._float32 import refuse_beyond_float32
 from ._init import StartsLinear, reduced_rank_regression
@@ -230,6 +230,7 @@ class EncoderDecoderRegressor(RegressorMixin, StartsLinear, BaseAutoencoder):
         return self
 
     @_fit_context(prefer_skip_nested_validation=True)
+    @unchanged_if_it_fails
     def fit(self, X, y):
         """Train the encoder-decoder to map ``X`` to ``y``.
 
@@ -258,6 +259,7 @@ class EncoderDecoderRegressor(RegressorMixin, StartsLinear, BaseAutoencoder):
         return Y
 
     @_fit_context(prefer_skip_nested_validation=True)
+    @unchanged_if_it_fails
     def partial_fit(self, X, y):
         """Train for one epoch over ``(X, y)``, initialising on the first call.
 

@@ -312,7 +312,9 @@ class VAE(BaseAutoencoder):
         Returns
         -------
         elbo : ndarray of shape (n_samples,)
-            log p(x | z=μ) − β·KL(q(z|x) ‖ N(0, I)) in nats; with β = 1 a
+            log p(x | z=μ) − β·KL(q(z|x) ‖ p(z)) in nats, with p(z) the prior
+            fitted after training (``prior_``; for a mixture, an upper bound
+            on the KL, so the score stays a bound); with β = 1 a
             deterministic estimate of the lower bound on log p(x).
         """
         return super().score_samples(X)

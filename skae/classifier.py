@@ -19,6 +19,7 @@ from ._base import (
     _seed_from,
     _silent,
     shared_net_params,
+    unchanged_if_it_fails,
 )
 from ._budget import StallStopping
 from ._data import ArrayDataset, BatchIterator
@@ -235,6 +236,7 @@ class EncoderClassifier(PortableNetMixin, ClassifierMixin, BaseEstimator):
         return autoencoder.fit(X)
 
     @_fit_context(prefer_skip_nested_validation=False)
+    @unchanged_if_it_fails
     def fit(self, X, y):
         """Pretrain the autoencoder on all rows, then train encoder and head on the labelled ones.
 

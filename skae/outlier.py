@@ -6,10 +6,10 @@ the ODDS tables of ``benchmarks/odds_outliers.py``:
 
 - **A short fit of a small network**, sized to the data (a code of about
   √n_features units, one hidden layer of 64): autoencoders fit the rare rows
-  late in training, so a short fit (at most 150 steps and 5 epochs per
-  network) reconstructs the bulk and not the outliers. On the ODDS tables the
-  training adds little to the network's PCA start; the score below does the
-  work.
+  late in training, so a short fit (150 steps, rounded up to whole epochs,
+  and at most 5 epochs per network) reconstructs the bulk and not the
+  outliers. On the ODDS tables the training adds little to the network's PCA
+  start; the score below does the work.
 - **A probabilistic-PCA score.** The anomaly distance of a row is its distance under
   probabilistic PCA's Gaussian, with the network's code and residual: the
   squared Mahalanobis distance of the code (Ledoit-Wolf covariance) plus the
@@ -39,6 +39,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from threadpoolctl import threadpool_limits
 
 from ._autoencoder import Autoencoder
+from ._base import unchanged_if_it_fails
 from ._float32 import float_dtype, rounding_already_said
 from ._vae import VAE
 
@@ -174,8 +175,8 @@ class ReconstructionOutlierDetector(OutlierMixin, BaseEstimator):
     estimator : skae autoencoder, default=None
         Cloned and fitted once per fold. ``None`` means a small, briefly
         trained ``Autoencoder``: a code of ``round(sqrt(n_features))`` units,
-        ``hidden_layer_sizes=(64,)``, at most 150 steps and 5 epochs at
-        ``batch_size=64`` (:func:`default_estimator`).
+        ``hidden_layer_sizes=(64,)``, 150 steps (rounded up to whole epochs) and at
+        most 5 epochs at ``batch_size=64`` (:func:`default_estimator`).
     contamination : "auto" or float in (0, 0.5], default="auto"
         Expected share of outliers in the training data. A float sets the
         threshold ``offset_`` at that quantile of the training rows' scores.
@@ -249,6 +250,7 @@ class ReconstructionOutlierDetector(OutlierMixin, BaseEstimator):
         return _PPCADistance if ppca else _EstimatorDistance
 
     @_fit_context(prefer_skip_nested_validation=False)
+    @unchanged_if_it_fails
     def fit(self, X, y=None):
         """Cross-fit the autoencoders on ``X`` and set the threshold.
 

@@ -119,6 +119,43 @@ def test_diverging_continuation_restores_the_previous_weights(small):
     np.testing.assert_array_equal(before, after)
 
 
+def test_a_stream_goes_on_after_a_chunk_that_diverged_as_if_it_had_not_come(small):
+    # One row far outside the first chunk's scale makes a chunk's loss infinite.
+    # The diverging step left Adam's moments NaN: every later chunk diverged too.
+    X, X_test = small
+    bad = X[100:200].copy()
+    bad[0, 0] = 1e30
+
+    def stream(chunks):
+        ae = Autoencoder(n_components=4, random_state=0)
+        for chunk in chunks:
+            try:
+                ae.partial_fit(chunk)
+            except DivergenceError:
+                assert chunk is bad
+        return ae
+
+    clean = stream([X[:100], X[100:]])
+    interrupted = stream([X[:100], bad, X[100:]])
+    assert interrupted.n_iter_ == len(interrupted.history_) == 2
+    np.testing.assert_array_equal(interrupted.transform(X_test), clean.transform(X_test))
+
+
+@pytest.mark.parametrize("refit", ["other columns", "same columns"])
+def test_a_refit_that_fails_leaves_the_last_fitted_model(small, refit):
+    # Validation resets n_features_in_ first: the refit on six columns left
+    # the four-column network behind a six-column estimator.
+    X, X_test = small
+    ae = Autoencoder(n_components=2, max_epochs=2, random_state=0).fit(X[:, :4])
+    before = ae.transform(X_test[:, :4])
+    columns = 6 if refit == "other columns" else 4
+    ae.set_params(optimizer="sgd", lr=1e6)
+    with pytest.raises(DivergenceError):
+        ae.fit(X[:, :columns] * 100)
+    assert ae.n_features_in_ == 4 and ae.lr == 1e6  # the parameters are the user's
+    np.testing.assert_array_equal(ae.transform(X_test[:, :4]), before)
+
+
 def test_adam_is_fused_where_torch_has_it_and_takes_the_same_steps(small):
     X = small[0]
     settings = dict(n_components=4, max_epochs=3, random_state=0, device="cpu")

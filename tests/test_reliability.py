@@ -479,6 +479,33 @@ def test_the_classifier_reports_divergence_and_refuses_one_row():
         EncoderClassifier(Autoencoder(max_steps=20), max_epochs=2).fit(X[:1], [1])
 
 
+def _refit_cases():
+    """(estimator, a change of parameters its refit fails with, an output) for each wrapper."""
+    ae = dict(n_components=2, **FAST)
+    yield EncoderDecoderRegressor(**FAST), dict(optimizer="sgd", lr=1e6), "predict"
+    yield EncoderClassifier(Autoencoder(**ae), max_epochs=3), dict(lr=1e30), "predict_proba"
+    yield (
+        ReconstructionOutlierDetector(Autoencoder(**ae), n_splits=2),
+        dict(estimator__optimizer="sgd", estimator__lr=1e6),
+        "score_samples",
+    )
+
+
+@pytest.mark.parametrize("model, failing, output", list(_refit_cases()))
+def test_a_refit_that_fails_leaves_the_last_fitted_model_of_every_estimator(model, failing, output):
+    rng = np.random.RandomState(0)
+    X = rng.randn(60, 6).astype(np.float32)
+    y = X[:, :2] @ rng.randn(2, 3) if isinstance(model, EncoderDecoderRegressor) else X[:, 0] > 0
+    model.fit(X, y)
+    before = getattr(model, output)(X)
+    # Other columns, and a training that diverges: validation had already
+    # taken the new width when the old network stayed.
+    with pytest.raises(DivergenceError):
+        model.set_params(**failing).fit(np.hstack([X, X]) * 100, y)
+    assert model.n_features_in_ == 6
+    np.testing.assert_array_equal(getattr(model, output)(X), before)
+
+
 def test_the_classifier_names_an_autoencoder_it_cannot_use():
     X = np.random.RandomState(0).randn(30, 6)
     y = (X[:, 0] > 0).astype(int)
