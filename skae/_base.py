@@ -104,7 +104,7 @@ def unchanged_if_it_fails(fit):
     new width (``transform`` failed inside torch), and a first fit that failed
     left part of its state. Now a failed first fit leaves the estimator
     unfitted, a failed refit leaves the last fitted model, and a failed
-    continuation leaves the network too as it was (:meth:`BaseAutoencoder._train`).
+    continuation returns the network too (:meth:`BaseAutoencoder._continue`).
     """
 
     @functools.wraps(fit)
@@ -541,28 +541,14 @@ class BaseAutoencoder(
             for group in net.optimizer_.param_groups:
                 group["lr"] = net.lr
         net.max_epochs = epochs
-        epochs_before = len(net.history)
-        # A continued fit that fails returns its network to where it was, the
-        # optimizer's moments with it: a diverging step leaves them NaN, and
-        # every later step from the restored weights would diverge again.
-        before = None
-        if epochs_before:
-            before = copy.deepcopy((net.module_.state_dict(), net.optimizer_.state_dict()))
         work = forward_work_per_row(unwrap(net.module_), X.shape[1])
         work *= min(self.batch_size, len(X))
-        try:
-            with torch_threads(threads_for(work)), data_parallel(net), _every_row(net, partial):
-                if Y is None:
-                    data = ArrayDataset(_as_tensor(X), pages=MappedPages.of(X))
-                else:  # rows paired with targets are read as an array, not chunk by chunk
-                    data = ArrayDataset(_as_tensor(X), _as_tensor(Y))
-                net.partial_fit(data)
-        except Exception:
-            if before is not None:
-                net.module_.load_state_dict(before[0])
-                net.optimizer_.load_state_dict(before[1])
-                del net.history[epochs_before:]
-            raise
+        with torch_threads(threads_for(work)), data_parallel(net), _every_row(net, partial):
+            if Y is None:
+                data = ArrayDataset(_as_tensor(X), pages=MappedPages.of(X))
+            else:  # rows paired with targets are read as an array, not chunk by chunk
+                data = ArrayDataset(_as_tensor(X), _as_tensor(Y))
+            net.partial_fit(data)
         return net
 
     def _fitted(self, net: AutoencoderNet, seed: int, X: np.ndarray):
@@ -715,11 +701,25 @@ class BaseAutoencoder(
         # partial_fit joins its chunk's calibrations to the last chunk's; a fit
         # (warm_start) calibrates on its X alone.
         self._rows_before = getattr(self, "_rows_calibrated", 0) if epochs is not None else 0
-        with isolated_torch_state(str(self.net_.device)):
-            # A different, reproducible stream for every continuation.
-            torch.manual_seed(self._seed + self.n_iter_)
-            self._train(self.net_, X, epochs, Y)
-            return self._fitted(self.net_, self._seed, X)
+        net = self.net_
+        # A continuation that fails (a diverging chunk, an error or an
+        # interrupt in training or in the calibrations after it) returns the
+        # network to where it was, the optimizer's moments too: a diverging
+        # step leaves them NaN, and every later step would diverge again. The
+        # estimator's own attributes are restored by unchanged_if_it_fails.
+        epochs_before = len(net.history)
+        before = copy.deepcopy((net.module_.state_dict(), net.optimizer_.state_dict()))
+        try:
+            with isolated_torch_state(str(net.device)):
+                # A different, reproducible stream for every continuation.
+                torch.manual_seed(self._seed + self.n_iter_)
+                self._train(net, X, epochs, Y)
+                return self._fitted(net, self._seed, X)
+        except BaseException:
+            net.module_.load_state_dict(before[0])
+            net.optimizer_.load_state_dict(before[1])
+            del net.history[epochs_before:]
+            raise
 
     # -- inference ----------------------------------------------------------
 

@@ -169,13 +169,13 @@ def _warn_float32_rounding(
     (centring it in float32 is exact), and a spread at float64's own
     round-off (``0.1 + 0.2`` beside ``0.3``) is a constant feature.
     """
-    if X.dtype == np.float32:
+    if X.dtype == np.float32 or getattr(_rounding, "said", False):
         return
     spacing = np.spacing(magnitude.astype(np.float32)).astype(np.float64)
     varies = spread > 64 * np.finfo(np.float64).eps * magnitude
     ratio = np.where(varies, spacing / np.where(varies, spread, 1.0), 0.0)
     worst = int(np.argmax(ratio))
-    if ratio[worst] > 0.01 and not getattr(_rounding, "said", False):
+    if ratio[worst] > 0.01:
         warn_user(
             f"Input {name} is far from zero beside its spread: in float32, which "
             f"{owner} trains in, values near {magnitude[worst]:g} are "

@@ -31,16 +31,17 @@ _READ_ONLY_SHARED = False
 
 def as_tensor(X: np.ndarray, dtype=np.float32) -> torch.Tensor:
     """Share memory with ``X`` when it already has ``dtype``; convert it once otherwise."""
+    global _READ_ONLY_SHARED
     X = X.astype(dtype, copy=False)
     if any(stride < 0 for stride in X.strides):
         X = np.ascontiguousarray(X)  # a reversed view: torch cannot share its memory
-    global _READ_ONLY_SHARED
-    if X.flags.writeable or _READ_ONLY_SHARED:
+    if X.flags.writeable or (_READ_ONLY_SHARED and not torch.is_warn_always_enabled()):
         return torch.from_numpy(X)
     # Read-only arrays (memmaps, joblib-shared data) are fine: skae never
-    # writes to its input. torch says otherwise once per process, so its
-    # warning is filtered at the first such array only: catch_warnings swaps
-    # the process-wide filters, which concurrent transforms must not race on.
+    # writes to its input. torch says otherwise once per process (unless
+    # torch.set_warn_always), so its warning is filtered at the first such
+    # array only: catch_warnings swaps the process-wide filters, which
+    # concurrent transforms must not race on.
     with _READ_ONLY_LOCK:
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message="The given NumPy array is not writable")

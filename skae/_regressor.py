@@ -194,8 +194,6 @@ class EncoderDecoderRegressor(RegressorMixin, StartsLinear, BaseAutoencoder):
         and y checked on its own: validating the pair together read X a
         second time.
         """
-        # A missing or sparse y is refused before X is read: reading X resets a
-        # fitted model's n_features_in_ and feature names.
         if y is None:  # scikit-learn's message
             raise ValueError(
                 f"{type(self).__name__} requires y to be passed, but the target y is None."
@@ -226,7 +224,7 @@ class EncoderDecoderRegressor(RegressorMixin, StartsLinear, BaseAutoencoder):
                 resolve_output_image_shape(Y.shape[1], self.output_image_shape)
             self.n_outputs_ = Y.shape[1]
             self._fit_new(X, epochs, Y)
-        self._y_1d = y_1d  # once trained: a refused call leaves predict's shape as it was
+        self._y_1d = y_1d
         return self
 
     @_fit_context(prefer_skip_nested_validation=True)

@@ -119,12 +119,33 @@ def test_a_loss_that_stalls_stops_the_fit_whatever_its_sign(sign):
     assert epochs_until_stop(stopper, gaining) == 21
 
 
-def test_the_stall_rule_is_skorchs_for_a_positive_loss():
-    scores = 1.0 + np.random.default_rng(0).normal(scale=1e-3, size=200).cumsum() ** 2
-    for patience in (2, 5, 10):
-        ours = StallStopping(monitor="train_loss", patience=patience, threshold=1e-3)
-        skorchs = EarlyStopping(monitor="train_loss", patience=patience, threshold=1e-3)
-        assert epochs_until_stop(ours, scores) == epochs_until_stop(skorchs, scores)
+@pytest.mark.parametrize("lower_is_better", [True, False])
+def test_the_stall_rule_is_skorchs_for_a_positive_loss(lower_is_better):
+    # A noisy trend whose epoch-to-epoch gains straddle tol * score: some
+    # epochs count as gains, others as misses, and the bar moves with each gain.
+    rng = np.random.default_rng(0)
+    trend = np.linspace(2.0, 1.0, 300) if lower_is_better else np.linspace(1.0, 2.0, 300)
+    scores = trend + rng.normal(scale=3e-3, size=300)
+    bars, misses = [], []
+    for stopper in (StallStopping, EarlyStopping):
+        stopper = stopper(
+            monitor="train_loss", patience=1000, threshold=1e-3, lower_is_better=lower_is_better
+        )
+        epochs_until_stop(stopper, scores)
+        bars.append(stopper.dynamic_threshold_)
+        misses.append(stopper.misses_)
+    assert bars[0] == bars[1] and misses[0] == misses[1]
+    # Not a trivial agreement: an absolute bar of tol, or none, ends elsewhere.
+    for mode, threshold in (("abs", 1e-3), ("rel", 0.0)):
+        other = StallStopping(
+            monitor="train_loss",
+            patience=1000,
+            threshold=threshold,
+            threshold_mode=mode,
+            lower_is_better=lower_is_better,
+        )
+        epochs_until_stop(other, scores)
+        assert other.dynamic_threshold_ != bars[0]
 
 
 @pytest.mark.parametrize("name, k", list(cases()))

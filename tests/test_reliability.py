@@ -482,6 +482,7 @@ def test_the_classifier_reports_divergence_and_refuses_one_row():
 def _refit_cases():
     """(estimator, a change of parameters its refit fails with, an output) for each wrapper."""
     ae = dict(n_components=2, **FAST)
+    yield Autoencoder(**ae), dict(optimizer="sgd", lr=1e6), "transform"
     yield EncoderDecoderRegressor(**FAST), dict(optimizer="sgd", lr=1e6), "predict"
     yield EncoderClassifier(Autoencoder(**ae), max_epochs=3), dict(lr=1e30), "predict_proba"
     yield (
@@ -497,12 +498,15 @@ def test_a_refit_that_fails_leaves_the_last_fitted_model_of_every_estimator(mode
     X = rng.randn(60, 6).astype(np.float32)
     y = X[:, :2] @ rng.randn(2, 3) if isinstance(model, EncoderDecoderRegressor) else X[:, 0] > 0
     model.fit(X, y)
-    before = getattr(model, output)(X)
+    before, state = getattr(model, output)(X), dict(vars(model))
     # Other columns, and a training that diverges: validation had already
     # taken the new width when the old network stayed.
     with pytest.raises(DivergenceError):
         model.set_params(**failing).fit(np.hstack([X, X]) * 100, y)
     assert model.n_features_in_ == 6
+    changed = {name for name, value in vars(model).items() if value is not state.get(name)}
+    # The parameters are the user's (nested ones change their estimator in place).
+    assert changed <= {name.split("__")[0] for name in failing}
     np.testing.assert_array_equal(getattr(model, output)(X), before)
 
 

@@ -135,6 +135,13 @@ def test_read_only_arrays_reach_torch_quietly_and_leave_the_warning_filters_alon
         monkeypatch.setattr(warnings, "catch_warnings", counted)
         assert np.shares_memory(as_tensor(frozen).numpy(), frozen)
     assert swaps == []
+    # Unless torch is told to warn every time: then every array is filtered.
+    monkeypatch.setattr(torch, "is_warn_always_enabled", lambda: True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        swaps.clear()
+        as_tensor(frozen)
+    assert len(swaps) == 1
 
 
 def test_batched_inference_fills_one_output_in_row_order():
