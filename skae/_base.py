@@ -36,7 +36,12 @@ from ._distributed import (
     shared_seed,
     unwrap,
 )
-from ._float32 import float_dtype, refuse_beyond_float32, standardization
+from ._float32 import (
+    float_dtype,
+    refuse_beyond_float32,
+    standardization,
+    warn_if_far_beyond_the_scale,
+)
 from ._inference import InferenceModules, batched_inference
 from ._inference import as_tensor as _as_tensor
 from ._inference import chunks as _chunks
@@ -635,7 +640,8 @@ class BaseAutoencoder(
         """Train for one epoch over ``X``, initialising on the first call.
 
         The first call also fixes the standardisation (mean and scale) from
-        its ``X``. Every row of the chunk trains, at a constant ``lr``: an
+        its ``X``; a later chunk spread over 100 times that scale is warned
+        about. Every row of the chunk trains, at a constant ``lr``: an
         epoch has nothing to stop early, so none is held out for validation
         (``early_stopping`` applies to :meth:`fit`). What is calibrated after
         training (a VAE's latent scale and noise variance, SparseAE's code
@@ -702,6 +708,12 @@ class BaseAutoencoder(
         # (warm_start) calibrates on its X alone.
         self._rows_before = getattr(self, "_rows_calibrated", 0) if epochs is not None else 0
         net = self.net_
+        module = unwrap(net.module_)
+        owner = type(self).__name__
+        warn_if_far_beyond_the_scale(X, module.mean.cpu(), module.scale.cpu(), "X", owner)
+        if Y is not None:  # a paired target, standardised on its own
+            mean, scale = module.target_mean.cpu(), module.target_scale.cpu()
+            warn_if_far_beyond_the_scale(Y, mean, scale, "y", owner)
         # A continuation that fails (a diverging chunk, an error or an
         # interrupt in training or in the calibrations after it) returns the
         # network to where it was, the optimizer's moments too: a diverging

@@ -107,6 +107,37 @@ def standardization(X: np.ndarray, name: str, loss: str, owner: str):
     return (shift + shifted_mean).astype(np.float32), np.float32(scale)
 
 
+# A continued fit's data spread this many times the scale its standardisation
+# was fixed with (root mean square, in units of that scale; data like the
+# first call's give about 1): its squared errors are some 1e4 times the
+# network's usual ones. Far beyond a heavy tail: other units, other data.
+FAR_BEYOND_THE_SCALE = 100.0
+
+
+def warn_if_far_beyond_the_scale(X: np.ndarray, mean, scale, name: str, owner: str):
+    """Warn where a continued fit's ``X`` lies far outside the standardisation fixed before.
+
+    ``partial_fit`` (and ``warm_start``) keep the first fit's mean and scale.
+    A chunk a hundred times wider trains on losses thousands of times the
+    usual ones without a word, and Adam's moments keep the network from
+    learning for many chunks after it; when it overflows float32, the fit
+    reports divergence and suggests a lower ``lr``, not the data.
+    """
+    mean = np.asarray(mean, dtype=np.float64)
+    total = 0.0
+    for chunk in chunks(X):
+        total += float(np.sum(np.square((chunk.astype(np.float64) - mean) / float(scale))))
+    spread = np.sqrt(total / max(X.size, 1))
+    if spread > FAR_BEYOND_THE_SCALE:
+        warn_user(
+            f"Input {name} lies far outside the standardisation {owner} fixed at its "
+            f"first fit: its values spread {spread:.3g} times that scale (root mean "
+            "square). A continued fit (partial_fit, warm_start) keeps the first call's "
+            f"mean and scale; start it on a representative sample, or fit afresh.",
+            UserWarning,
+        )
+
+
 def _unit_interval_map(X: np.ndarray, name: str, owner: str):
     """``(mean, scale)`` of the binary cross-entropy's map of ``X`` into [0, 1]."""
     low, high = np.inf, -np.inf

@@ -261,7 +261,8 @@ class EncoderDecoderRegressor(RegressorMixin, StartsLinear, BaseAutoencoder):
     def partial_fit(self, X, y):
         """Train for one epoch over ``(X, y)``, initialising on the first call.
 
-        The first call also fixes both standardisations from its rows.
+        The first call also fixes both standardisations from its rows; a later
+        chunk spread over 100 times either scale is warned about.
 
         Parameters
         ----------

@@ -105,6 +105,7 @@ def test_diverging_fit_names_the_epoch_and_suggests_lower_lr(small):
     assert not hasattr(ae, "net_")
 
 
+@pytest.mark.filterwarnings("ignore:Input X lies far outside")  # what the test feeds it
 def test_diverging_continuation_restores_the_previous_weights(small):
     X, X_test = small
     ae = Autoencoder(max_epochs=2, random_state=0).fit(X)
@@ -119,6 +120,7 @@ def test_diverging_continuation_restores_the_previous_weights(small):
     np.testing.assert_array_equal(before, after)
 
 
+@pytest.mark.filterwarnings("ignore:Input X lies far outside")  # what the test feeds it
 def test_a_stream_goes_on_after_a_chunk_that_diverged_as_if_it_had_not_come(small):
     # One row far outside the first chunk's scale makes a chunk's loss infinite.
     # The diverging step left Adam's moments NaN: every later chunk diverged too.

@@ -479,6 +479,21 @@ def test_the_classifier_reports_divergence_and_refuses_one_row():
         EncoderClassifier(Autoencoder(max_steps=20), max_epochs=2).fit(X[:1], [1])
 
 
+def test_a_continued_fit_on_data_far_beyond_its_scale_says_so(small):
+    # partial_fit keeps the first chunk's standardisation: a chunk in other
+    # units trained on losses 1e8 times the usual ones without a word.
+    X, _ = small
+    model = Autoencoder(n_components=2, **FAST).partial_fit(X[:100])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        model.partial_fit(X[100:200])  # more of the same data: no word
+    with pytest.warns(UserWarning, match=r"Input X lies far outside .* spread \S+ times"):
+        model.partial_fit(X[100:200] * 1e4)
+    regressor = EncoderDecoderRegressor(**FAST).partial_fit(X[:100, :32], X[:100, 32:])
+    with pytest.warns(UserWarning, match="Input y lies far outside"):
+        regressor.partial_fit(X[100:200, :32], X[100:200, 32:] * 1e4)
+
+
 def _refit_cases():
     """(estimator, a change of parameters its refit fails with, an output) for each wrapper."""
     ae = dict(n_components=2, **FAST)
