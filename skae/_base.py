@@ -693,7 +693,7 @@ class BaseAutoencoder(
             # they may set buffers, which must be float32 as well.
             return self._fitted(net, seed, X)
 
-    def _continue(self, X: np.ndarray, epochs: int | None, Y=None):
+    def _continue(self, X: np.ndarray, epochs: int | None, Y=None, *, new_data: bool = True):
         changed = self._changed_since_built()
         if changed:
             # The network keeps its shape and objective; its outputs would
@@ -708,12 +708,13 @@ class BaseAutoencoder(
         # (warm_start) calibrates on its X alone.
         self._rows_before = getattr(self, "_rows_calibrated", 0) if epochs is not None else 0
         net = self.net_
-        module = unwrap(net.module_)
-        owner = type(self).__name__
-        warn_if_far_beyond_the_scale(X, module.mean.cpu(), module.scale.cpu(), "X", owner)
-        if Y is not None:  # a paired target, standardised on its own
-            mean, scale = module.target_mean.cpu(), module.target_scale.cpu()
-            warn_if_far_beyond_the_scale(Y, mean, scale, "y", owner)
+        if new_data:  # not a fit continuing on its own rows (LinearAE's restarts)
+            module = unwrap(net.module_)
+            owner = type(self).__name__
+            warn_if_far_beyond_the_scale(X, module.mean.cpu(), module.scale.cpu(), "X", owner)
+            if Y is not None:  # a paired target, standardised on its own
+                mean, scale = module.target_mean.cpu(), module.target_scale.cpu()
+                warn_if_far_beyond_the_scale(Y, mean, scale, "y", owner)
         # A continuation that fails (a diverging chunk, an error or an
         # interrupt in training or in the calibrations after it) returns the
         # network to where it was, the optimizer's moments too: a diverging

@@ -133,7 +133,7 @@ def warn_if_far_beyond_the_scale(X: np.ndarray, mean, scale, name: str, owner: s
             f"Input {name} lies far outside the standardisation {owner} fixed at its "
             f"first fit: its values spread {spread:.3g} times that scale (root mean "
             "square). A continued fit (partial_fit, warm_start) keeps the first call's "
-            f"mean and scale; start it on a representative sample, or fit afresh.",
+            "mean and scale; start it on a representative sample, or fit afresh.",
             UserWarning,
         )
 

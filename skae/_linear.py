@@ -172,7 +172,7 @@ class LinearAE(BaseAutoencoder):
             and _SHORT_OF_PCA < gap < np.inf
             and _steps(self.history_) + per_budget <= MAX_STEPS
         ):
-            self._continue(X, None)
+            self._continue(X, None, new_data=False)  # the fit's own rows: no scale check
             last_gap, gap = gap, self.pca_error_ratio_ - 1.0
             if gap >= last_gap:  # this budget did not narrow it: more will not either
                 break
