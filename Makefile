@@ -39,8 +39,9 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -n auto
 
 # The slow tier (tests marked `slow`): the course's claims repeated over
-# several seeds at full training budgets, kept out of the fast suite for its
-# time. CI runs it after `make test`.
+# several seeds at full training budgets, and the checks that launch worker
+# processes (torchrun, a Dask cluster, loky), kept out of the fast suite for
+# their time. CI runs it after `make test`.
 test-slow: $(STAMP)
 	$(BIN)/python -m pytest -n auto -m slow
 

@@ -3,7 +3,8 @@
 The bars are the issue's: on the small bundled tables (iris, wine), at
 defaults, ``LinearAE(k)`` within 2% of ``PCA(k)``'s held-out error and 10° of
 its subspace, ``Autoencoder(k)`` no worse than 1.02× PCA's, for every k in
-1..min(5, n_features - 1) and three seeds of the split. The same bars on
+1..min(5, n_features - 1) and three seeds of the split (seed 0 in the fast suite,
+1 and 2 in the slow tier, which CI runs after it). The same bars on
 breast cancer, diabetes and digits are measured in
 ``benchmarks/defaults_panel.py``.
 """
@@ -148,28 +149,28 @@ def test_the_stall_rule_is_skorchs_for_a_positive_loss(lower_is_better):
         assert other.dynamic_threshold_ != bars[0]
 
 
+@pytest.mark.parametrize("seed", FAST_THEN_SLOW_SEEDS)
 @pytest.mark.parametrize("name, k", list(cases()))
-def test_linear_ae_reaches_pca_on_small_tables_at_defaults(name, k):
-    for seed in SEEDS:
-        X_train, X_test = standardised_split(name, seed)
-        pca = PCA(k).fit(X_train)
-        model = LinearAE(n_components=k, random_state=seed).fit(X_train)
-        ratio = held_out_mse(model, X_test) / held_out_mse(pca, X_test)
-        assert ratio <= 1.02, (seed, ratio)
-        assert largest_angle(model, pca) < 10.0, seed
+def test_linear_ae_reaches_pca_on_small_tables_at_defaults(name, k, seed):
+    X_train, X_test = standardised_split(name, seed)
+    pca = PCA(k).fit(X_train)
+    model = LinearAE(n_components=k, random_state=seed).fit(X_train)
+    ratio = held_out_mse(model, X_test) / held_out_mse(pca, X_test)
+    assert ratio <= 1.02, ratio
+    assert largest_angle(model, pca) < 10.0
 
 
 def test_linear_ae_says_when_it_stops_short_of_pca():
     """Raw wine (proline in the hundreds, hue near 1): the third principal variance
-    is 1e-4 of the first and one step budget ends far from PCA; standardised,
+    is 1e-4 of the first and a budget of 1,000 steps ends far from PCA; standardised,
     it reaches PCA. ``pca_error_ratio_`` is checked against scikit-learn's PCA."""
     X, _ = load_wine(return_X_y=True)
     with pytest.warns(ConvergenceWarning, match="standardise X"):
-        raw = LinearAE(n_components=3, max_steps=4000, random_state=0).fit(X)
+        raw = LinearAE(n_components=3, max_steps=1000, random_state=0).fit(X)
     pca = PCA(3).fit(X)
     measured = held_out_mse(raw, X) / held_out_mse(pca, X)
     assert raw.pca_error_ratio_ == pytest.approx(measured, rel=1e-3)
-    assert raw.pca_error_ratio_ > 1.5  # measured 2.04
+    assert raw.pca_error_ratio_ > 1.5  # measured 5.78 (2.04 after 4,000 steps)
     # At the default max_steps="auto" the fit goes on while it is short of PCA.
     with warnings.catch_warnings():
         warnings.simplefilter("error", ConvergenceWarning)
@@ -210,25 +211,25 @@ def test_linear_ae_says_when_it_stops_short_of_pca():
 KEEPS_THE_PCA_START = {("iris", 2, 1): True, ("iris", 1, 0): False}
 
 
+@pytest.mark.parametrize("seed", FAST_THEN_SLOW_SEEDS)
 @pytest.mark.parametrize("name, k", list(cases()))
-def test_autoencoder_does_no_harm_on_small_nearly_linear_tables(name, k):
-    for seed in SEEDS:
-        X_train, X_test = standardised_split(name, seed)
-        pca = PCA(k).fit(X_train)
-        pca_error = held_out_mse(pca, X_test)
-        model = Autoencoder(n_components=k, random_state=seed).fit(X_train)
-        assert held_out_mse(model, X_test) <= 1.02 * pca_error, seed
-        kept_reference = dict(model.net_.callbacks_)["keep_reference"].kept_reference_
-        if KEEPS_THE_PCA_START.get((name, k, seed)) is True:
-            assert kept_reference
-            np.testing.assert_allclose(
-                model.inverse_transform(model.transform(X_test)),
-                pca.inverse_transform(pca.transform(X_test)),
-                atol=1e-4,
-            )
-        elif KEEPS_THE_PCA_START.get((name, k, seed)) is False:
-            assert not kept_reference
-            assert held_out_mse(model, X_test) < 0.5 * pca_error
+def test_autoencoder_does_no_harm_on_small_nearly_linear_tables(name, k, seed):
+    X_train, X_test = standardised_split(name, seed)
+    pca = PCA(k).fit(X_train)
+    pca_error = held_out_mse(pca, X_test)
+    model = Autoencoder(n_components=k, random_state=seed).fit(X_train)
+    assert held_out_mse(model, X_test) <= 1.02 * pca_error
+    kept_reference = dict(model.net_.callbacks_)["keep_reference"].kept_reference_
+    if KEEPS_THE_PCA_START.get((name, k, seed)) is True:
+        assert kept_reference
+        np.testing.assert_allclose(
+            model.inverse_transform(model.transform(X_test)),
+            pca.inverse_transform(pca.transform(X_test)),
+            atol=1e-4,
+        )
+    elif KEEPS_THE_PCA_START.get((name, k, seed)) is False:
+        assert not kept_reference
+        assert held_out_mse(model, X_test) < 0.5 * pca_error
 
 
 def test_a_random_start_is_judged_against_pcas_solution():
@@ -289,6 +290,7 @@ def test_without_those_rows_the_same_fits_overfit():
     assert ratio > 1.5, ratio  # measured 2.06
 
 
+@pytest.mark.slow  # 4,000 steps of a demonstration; the bar's seeds 1-2 are slow too
 def test_the_classic_recipe_fails_that_bar():
     """The bar is not met by any network: a random start without a holdout overfits."""
     X_train, X_test = standardised_split("wine", 0)

@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 import torch
+from _seeds import FAST_THEN_SLOW_SEEDS
 from sklearn.decomposition import PCA
 from torch import nn
 
@@ -93,7 +94,7 @@ def test_every_variant_accepts_the_conv_architecture(variant, small):
     assert np.isfinite(ae.score(X_test))
 
 
-@pytest.mark.parametrize("seed", [0, 1, 2])
+@pytest.mark.parametrize("seed", FAST_THEN_SLOW_SEEDS)
 def test_conv_ae_beats_pca_at_four_components(digits, seed):
     X_train, X_test, _, _ = digits
     pca = PCA(4).fit(X_train)

@@ -330,6 +330,9 @@ def _fit_in_a_worker(X):
     return seen, torch.get_num_threads()
 
 
+# Slow tier (make test-slow, which CI runs), as test_scale.py's Dask cluster: two
+# loky processes import torch beside the other pytest-xdist worker (14 s).
+@pytest.mark.slow
 def test_fits_in_joblib_process_workers_stay_within_their_share_of_the_cores(small):
     from joblib import Parallel, cpu_count, delayed
 

@@ -4,6 +4,7 @@ import pickle
 
 import numpy as np
 import pytest
+from _seeds import FAST_THEN_SLOW_SEEDS
 from sklearn.compose import TransformedTargetRegressor
 from sklearn.datasets import load_diabetes
 from sklearn.linear_model import LinearRegression, Ridge
@@ -23,7 +24,7 @@ def _halves(digits):
     return X_train[:, TOP], X_train[:, BOTTOM], X_test[:, TOP], X_test[:, BOTTOM]
 
 
-@pytest.mark.parametrize("seed", [0, 1, 2])
+@pytest.mark.parametrize("seed", FAST_THEN_SLOW_SEEDS)
 def test_completing_the_lower_half_beats_the_mean_image_and_a_linear_map(digits, seed):
     top, bottom, top_test, bottom_test = _halves(digits)
     model = EncoderDecoderRegressor(16, max_epochs=60, random_state=seed).fit(top, bottom)
@@ -41,7 +42,7 @@ def _beside_mask(images, hidden):
     return np.hstack([np.where(hidden, 0, images), hidden]).astype(np.float32)
 
 
-@pytest.mark.parametrize("seed", [0, 1, 2])
+@pytest.mark.parametrize("seed", FAST_THEN_SLOW_SEEDS)
 def test_filling_random_holes_uses_the_mask_and_beats_the_mean_image(digits, seed):
     """benchmarks/inpainting.py's random-half input, small: each image under 4 masks."""
     X_train, X_test, _, _ = digits

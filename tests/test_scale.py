@@ -197,6 +197,10 @@ def test_mixed_precision_is_accepted_and_ignored_on_cpu(small):
     np.testing.assert_array_equal(plain.transform(X), mixed.transform(X))
 
 
+# The Dask tests are marked slow (make test-slow, which CI runs), as the torchrun
+# launch of test_distributed.py is: a cluster's two worker processes import torch
+# beside the other pytest-xdist worker and oversubscribe the 2 cores (18 s of the
+# fast suite's 5 minutes).
 @pytest.fixture(scope="module")
 def dask_client():
     """A client of a local Dask cluster of two single-threaded worker processes.
@@ -218,6 +222,7 @@ def dask_client():
         yield client
 
 
+@pytest.mark.slow
 def test_grid_search_on_a_dask_cluster_matches_the_in_process_search(small, dask_client):
     joblib = pytest.importorskip("joblib")
     X, _ = small
@@ -237,6 +242,7 @@ def test_grid_search_on_a_dask_cluster_matches_the_in_process_search(small, dask
     assert remote.best_params_ == local.best_params_
 
 
+@pytest.mark.slow
 def test_dask_ml_incremental_fit_and_parallel_post_fit_match_in_memory(small, dask_client):
     """dask-ml drives partial_fit over a dask array's chunks and transforms it in parallel."""
     da = pytest.importorskip("dask.array")

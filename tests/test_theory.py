@@ -23,8 +23,16 @@ def decoder_columns(model):
 
 
 # Small, middle and large codes, tied and untied (iris and wine, every k, are
-# in test_budget.py).
-@pytest.mark.parametrize("k, tied", [(2, False), (8, False), (8, True), (16, True)])
+# in test_budget.py); the middle untied and the large code in the slow tier.
+@pytest.mark.parametrize(
+    "k, tied",
+    [
+        (2, False),
+        pytest.param(8, False, marks=pytest.mark.slow),
+        (8, True),
+        pytest.param(16, True, marks=pytest.mark.slow),
+    ],
+)
 def test_linear_ae_matches_pca_error_and_subspace(digits, k, tied):
     X_train, X_test, _, _ = digits
     pca = PCA(n_components=k).fit(X_train)

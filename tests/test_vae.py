@@ -154,7 +154,7 @@ def digit_judges(digits):
     }
 
 
-@pytest.fixture(scope="module", params=[0, 1, 2])
+@pytest.fixture(scope="module", params=FAST_THEN_SLOW_SEEDS)
 def seeded_pair(request, digits):
     """``(seed, VAE, Autoencoder)`` at defaults with 8 code units, fitted on the digits."""
     seed, X_train = request.param, digits[0]
