@@ -144,14 +144,26 @@ def _every_row(net, partial: bool):
     Held out of every chunk, they would be validated by nothing after it, and
     a chunk too small to split would fail over a setting the user never made.
     """
-    if not partial or net.train_split is None:
+    if not partial:
         yield
         return
     split, callbacks = net.train_split, net.callbacks_
-    net.train_split = None
-    net.callbacks_ = [(name, cb) for name, cb in callbacks if name != "early_stopping"]
+    if split is not None:
+        net.train_split = None
+        net.callbacks_ = [(name, cb) for name, cb in callbacks if name != "early_stopping"]
     try:
         yield
+    except KeyError as error:
+        # skorch's history answers a callback that watches a validation score
+        # with "Key 'valid_loss' was not found in history.", naming neither
+        # the callback's setting nor partial_fit.
+        if "valid_" not in str(error):
+            raise
+        raise ValueError(
+            "partial_fit holds no rows out, so its epochs have no validation scores, "
+            f"and a callback of net_params['callbacks'] watches one ({error}). Give "
+            "that callback to fit only, or have it watch a training score (train_loss)."
+        ) from error
     finally:
         net.train_split, net.callbacks_ = split, callbacks
 
