@@ -11,9 +11,12 @@ pickles load on any device (a net saved from a GPU loads on the CPU when no
 GPU is there).
 
 What is not saved: the state of training callbacks (early stopping's counter,
-a learning-rate schedule's position). A reloaded estimator transforms,
-scores and continues training (``warm_start``, ``partial_fit``) from its
-weights and optimizer state; its callbacks start afresh.
+a learning-rate schedule's position), except what a callback carries from one
+``partial_fit`` chunk to the next (its ``stream_state()``: a top-k SparseAE's
+dead-unit judgement waiting for more rows, which a stream pickled between
+chunks, as a Dask cluster may do, would otherwise never reach). A reloaded
+estimator transforms, scores and continues training (``warm_start``,
+``partial_fit``) from its weights and optimizer state.
 """
 
 import numpy as np
@@ -63,6 +66,11 @@ def net_record(net) -> dict:
         "optimizer": _to_arrays(net.optimizer_.state_dict()),
         "history": _plain(net.history),
         "device": str(net.device),
+        "callbacks": {
+            name: _to_arrays(callback.stream_state())
+            for name, callback in net.callbacks_
+            if hasattr(callback, "stream_state")
+        },
     }
 
 
@@ -91,8 +99,18 @@ def restore_net(net, record: dict):
     _load_weights(net.module_, _to_tensors(record["weights"]))
     net.optimizer_.load_state_dict(_to_tensors(record["optimizer"]))
     net.history = History(record["history"])
+    callbacks = dict(net.callbacks_)
+    for name, state in record.get("callbacks", {}).items():  # absent from older records
+        state = _to_tensors(state)
+        callbacks[name].load_stream_state(
+            {key: _on(value, net.device) for key, value in state.items()}
+        )
     net.module_.eval()
     return net
+
+
+def _on(value, device):
+    return value.to(device) if isinstance(value, torch.Tensor) else value
 
 
 def load_device(saved: str) -> str:

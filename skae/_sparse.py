@@ -45,6 +45,14 @@ class ReviveDeadUnits(Callback):
     def _forget(self):
         self.fired_, self.rows_, self.seen_ = None, None, 0
 
+    def stream_state(self) -> dict:
+        """What a judgement still waiting for rows carries to the next chunk; an
+        estimator saves it with its net (:mod:`skae._persistence`)."""
+        return {"fired": self.fired_, "rows": self.rows_, "seen": self.seen_}
+
+    def load_stream_state(self, state: dict):
+        self.fired_, self.rows_, self.seen_ = state["fired"], state["rows"], state["seen"]
+
     def on_epoch_begin(self, net, **kwargs):
         if self.open_:  # the last epoch did not end (early stopping, an error)
             self._forget()
