@@ -733,7 +733,14 @@ class BaseAutoencoder(
         # step leaves them NaN, and every later step would diverge again. The
         # estimator's own attributes are restored by unchanged_if_it_fails.
         epochs_before = len(net.history)
-        before = copy.deepcopy((net.module_.state_dict(), net.optimizer_.state_dict()))
+        streams = {name: cb for name, cb in net.callbacks_ if hasattr(cb, "stream_state")}
+        before = copy.deepcopy(
+            (
+                net.module_.state_dict(),
+                net.optimizer_.state_dict(),
+                {name: cb.stream_state() for name, cb in streams.items()},
+            )
+        )
         try:
             with isolated_torch_state(str(net.device)):
                 # A different, reproducible stream for every continuation.
@@ -743,6 +750,8 @@ class BaseAutoencoder(
         except BaseException:
             net.module_.load_state_dict(before[0])
             net.optimizer_.load_state_dict(before[1])
+            for name, state in before[2].items():  # rows a judgement was waiting on
+                streams[name].load_stream_state(state)
             del net.history[epochs_before:]
             raise
 

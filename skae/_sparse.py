@@ -51,7 +51,9 @@ class ReviveDeadUnits(Callback):
         return {"fired": self.fired_, "rows": self.rows_, "seen": self.seen_}
 
     def load_stream_state(self, state: dict):
+        """Take up ``stream_state()``'s judgement, as it stood between two epochs."""
         self.fired_, self.rows_, self.seen_ = state["fired"], state["rows"], state["seen"]
+        self.open_ = False
 
     def on_epoch_begin(self, net, **kwargs):
         if self.open_:  # the last epoch did not end (early stopping, an error)

@@ -143,6 +143,32 @@ def test_a_stream_goes_on_after_a_chunk_that_diverged_as_if_it_had_not_come(smal
     np.testing.assert_array_equal(interrupted.transform(X_test), clean.transform(X_test))
 
 
+@pytest.mark.filterwarnings("ignore:Input X lies far outside")  # what the test feeds it
+def test_a_top_k_stream_keeps_the_rows_its_judgement_waits_on_past_a_chunk_that_diverged(
+    digits,
+):
+    # A top-k SparseAE judges dead units on 160 rows here, over 8 chunks of 20; a
+    # diverging chunk after the 4th made it forget the 80 rows counted so far.
+    chunks = np.array_split(digits[0][:600], 30)
+    bad = chunks[3].copy()
+    bad[0, 0] = 1e30
+
+    def stream(chunks):
+        model = SparseAE(n_components=64, sparsity="topk", k=4, random_state=0)
+        for chunk in chunks:
+            try:
+                model.partial_fit(chunk)
+            except DivergenceError:
+                assert chunk is bad
+        return model
+
+    clean = stream(chunks)
+    interrupted = stream([*chunks[:4], bad, *chunks[4:]])
+    revivals = [[epoch.get("revived_units") for epoch in m.history_] for m in (clean, interrupted)]
+    assert any(revivals[0]) and revivals[0] == revivals[1]
+    np.testing.assert_array_equal(interrupted.transform(digits[1]), clean.transform(digits[1]))
+
+
 def test_a_continuation_that_fails_after_training_returns_the_network(small, monkeypatch):
     # The calibrations after training (SparseAE's code scale) change the module
     # in place; a failure there, or an interrupt, left the trained weights and
