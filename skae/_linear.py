@@ -7,6 +7,7 @@ from ._base import BaseAutoencoder, _chunks
 from ._budget import MAX_STEPS
 from ._docstrings import fill_docstring
 from ._init import pca_errors
+from ._net import DivergenceError
 from ._warnings import warn_user
 
 # A fit whose training error exceeds PCA's by more than this share (and by
@@ -172,7 +173,17 @@ class LinearAE(BaseAutoencoder):
             and _SHORT_OF_PCA < gap < np.inf
             and _steps(self.history_) + per_budget <= MAX_STEPS
         ):
-            self._continue(X, None, new_data=False)  # the fit's own rows: no scale check
+            try:
+                self._continue(X, None, new_data=False)  # the fit's own rows: no scale check
+            except DivergenceError as error:
+                # _continue returned the network to the end of the last budget:
+                # keep it, as a solver keeps its last iterate, and say so.
+                warn_user(
+                    f"LinearAE's further budget diverged ({error}); the fit keeps the "
+                    "weights of the budget before it.",
+                    ConvergenceWarning,
+                )
+                break
             last_gap, gap = gap, self.pca_error_ratio_ - 1.0
             if gap >= last_gap:  # this budget did not narrow it: more will not either
                 break

@@ -27,6 +27,7 @@ from skorch.callbacks import EarlyStopping
 from skorch.history import History
 
 from skae import Autoencoder, LinearAE, SparseAE
+from skae._base import BaseAutoencoder
 from skae._budget import MAX_STEPS, MIN_STEPS, CosineDecay, StallStopping, plan_epochs
 
 LOADERS = {"iris": load_iris, "wine": load_wine}
@@ -201,6 +202,32 @@ def test_linear_ae_says_when_it_stops_short_of_pca():
     with warnings.catch_warnings():
         warnings.simplefilter("error", ConvergenceWarning)
         assert LinearAE(n_components=3, random_state=0).fit(rank_two).pca_error_ratio_ == 1.0
+
+
+def test_a_further_budget_that_diverges_leaves_linear_ae_at_the_budget_before(monkeypatch):
+    """Raw wine needs a second budget; here it diverges (its rows overflow), and the
+    fit keeps the first budget's weights, saying so, where it raised and lost them."""
+    X, _ = load_wine(return_X_y=True)
+    budgets = []
+    train = BaseAutoencoder._train
+
+    def overflowing_second_budget(self, net, X, epochs, Y=None):
+        budgets.append(len(X))
+        return train(self, net, X * 1e30 if len(budgets) == 2 else X, epochs, Y)
+
+    monkeypatch.setattr(BaseAutoencoder, "_train", overflowing_second_budget)
+    with (
+        pytest.warns(ConvergenceWarning, match="further budget diverged.*keeps the weights"),
+        pytest.warns(ConvergenceWarning, match="stopped with 2.04x PCA's"),  # and it is short
+    ):
+        model = LinearAE(n_components=3, random_state=0).fit(X)
+    monkeypatch.undo()
+    assert len(budgets) == 2
+    with pytest.warns(ConvergenceWarning, match="standardise X"):  # short of PCA, as above
+        one_budget = LinearAE(n_components=3, max_steps=MIN_STEPS, random_state=0).fit(X)
+    np.testing.assert_array_equal(model.transform(X), one_budget.transform(X))
+    assert model.n_iter_ == len(model.history_) == one_budget.n_iter_
+    assert model.pca_error_ratio_ == one_budget.pca_error_ratio_ > 1.5
 
 
 # The PCA-start judge (skae._init.KeepReferenceUnlessBetter) both ways, on fits the
