@@ -9,6 +9,7 @@ which module :meth:`_build_module` returns and which penalties
 
 import copy
 import functools
+import re
 from contextlib import contextmanager
 from numbers import Integral, Real
 
@@ -24,6 +25,7 @@ from sklearn.base import (
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
+from skorch.exceptions import SkorchException
 from torch import nn
 
 from ._budget import CosineDecay, StallStopping, plan_epochs, stall_patience
@@ -46,7 +48,7 @@ from ._inference import InferenceModules, batched_inference
 from ._inference import as_tensor as _as_tensor
 from ._inference import chunks as _chunks
 from ._net import AutoencoderNet, resolve_device
-from ._persistence import PortableNetMixin, restore_net
+from ._persistence import PortableNetMixin, load_stream_states, restore_net, stream_states
 from ._threads import forward_work_per_row, threads_for, torch_threads
 from ._torch_state import isolated_torch_state
 from ._warnings import warn_user
@@ -143,6 +145,8 @@ def _every_row(net, partial: bool):
     A net built by ``fit`` holds a share of its rows out for early stopping.
     Held out of every chunk, they would be validated by nothing after it, and
     a chunk too small to split would fail over a setting the user never made.
+    A user's callback that then finds no validation score in the history is
+    named in a ValueError.
     """
     if not partial:
         yield
@@ -153,16 +157,17 @@ def _every_row(net, partial: bool):
         net.callbacks_ = [(name, cb) for name, cb in callbacks if name != "early_stopping"]
     try:
         yield
-    except KeyError as error:
-        # skorch's history answers a callback that watches a validation score
-        # with "Key 'valid_loss' was not found in history.", naming neither
-        # the callback's setting nor partial_fit.
-        if "valid_" not in str(error):
+    except (KeyError, SkorchException) as error:
+        # skorch's history answers a callback that reads a validation score
+        # with "Key 'valid_loss' was not found in history." (Checkpoint wraps
+        # it in a SkorchException), naming neither the callback nor partial_fit.
+        if not re.search(r"Key '?valid_.* was not found in history", str(error)):
             raise
         raise ValueError(
             "partial_fit holds no rows out, so its epochs have no validation scores, "
-            f"and a callback of net_params['callbacks'] watches one ({error}). Give "
-            "that callback to fit only, or have it watch a training score (train_loss)."
+            f"and a callback in net_params['callbacks'] reads one ({error}). A model "
+            "trained by partial_fit needs callbacks that watch training scores "
+            "(train_loss)."
         ) from error
     finally:
         net.train_split, net.callbacks_ = split, callbacks
@@ -733,13 +738,8 @@ class BaseAutoencoder(
         # step leaves them NaN, and every later step would diverge again. The
         # estimator's own attributes are restored by unchanged_if_it_fails.
         epochs_before = len(net.history)
-        streams = {name: cb for name, cb in net.callbacks_ if hasattr(cb, "stream_state")}
         before = copy.deepcopy(
-            (
-                net.module_.state_dict(),
-                net.optimizer_.state_dict(),
-                {name: cb.stream_state() for name, cb in streams.items()},
-            )
+            (net.module_.state_dict(), net.optimizer_.state_dict(), stream_states(net))
         )
         try:
             with isolated_torch_state(str(net.device)):
@@ -750,8 +750,7 @@ class BaseAutoencoder(
         except BaseException:
             net.module_.load_state_dict(before[0])
             net.optimizer_.load_state_dict(before[1])
-            for name, state in before[2].items():  # rows a judgement was waiting on
-                streams[name].load_stream_state(state)
+            load_stream_states(net, before[2])  # rows a dead-unit judgement waits on
             del net.history[epochs_before:]
             raise
 

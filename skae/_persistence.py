@@ -66,12 +66,20 @@ def net_record(net) -> dict:
         "optimizer": _to_arrays(net.optimizer_.state_dict()),
         "history": _plain(net.history),
         "device": str(net.device),
-        "callbacks": {
-            name: _to_arrays(callback.stream_state())
-            for name, callback in net.callbacks_
-            if hasattr(callback, "stream_state")
-        },
+        "callbacks": _to_arrays(stream_states(net)),
     }
+
+
+def stream_states(net) -> dict:
+    """What ``net``'s callbacks carry from one ``partial_fit`` chunk to the next, by name."""
+    return {name: cb.stream_state() for name, cb in net.callbacks_ if hasattr(cb, "stream_state")}
+
+
+def load_stream_states(net, states: dict) -> None:
+    """Give each of ``net``'s callbacks its :func:`stream_states` entry back."""
+    callbacks = dict(net.callbacks_)
+    for name, state in states.items():
+        callbacks[name].load_stream_state(state)
 
 
 def _load_weights(module, weights: dict) -> None:
@@ -95,22 +103,16 @@ def _load_weights(module, weights: dict) -> None:
 
 
 def restore_net(net, record: dict):
-    """Put ``record``'s weights, optimizer state and history into an initialised ``net``."""
+    """Put ``record``'s weights, optimizer state, history and callbacks' stream
+    state into an initialised ``net``."""
     _load_weights(net.module_, _to_tensors(record["weights"]))
     net.optimizer_.load_state_dict(_to_tensors(record["optimizer"]))
     net.history = History(record["history"])
-    callbacks = dict(net.callbacks_)
-    for name, state in record.get("callbacks", {}).items():  # absent from older records
-        state = _to_tensors(state)
-        callbacks[name].load_stream_state(
-            {key: _on(value, net.device) for key, value in state.items()}
-        )
+    # On the CPU: the callback moves it where its next batch is. Absent from
+    # records saved before it was kept.
+    load_stream_states(net, _to_tensors(record.get("callbacks", {})))
     net.module_.eval()
     return net
-
-
-def _on(value, device):
-    return value.to(device) if isinstance(value, torch.Tensor) else value
 
 
 def load_device(saved: str) -> str:

@@ -63,15 +63,16 @@ class ReviveDeadUnits(Callback):
     def on_batch_end(self, net, batch=None, training=None, y_pred=None, **kwargs):
         if not training:
             return
+        # Where the batch is: a state loaded from a file is on the CPU.
         fired = (y_pred.code.detach() > 0).any(dim=0)
-        self.fired_ = fired if self.fired_ is None else self.fired_ | fired
+        self.fired_ = fired if self.fired_ is None else self.fired_.to(fired.device) | fired
         rows = batch[0]
         self.seen_ += len(rows)
         if self.min_rows and self.rows_ is not None:
             # Targets from every batch of the judgement, not its last one (a
             # row), so that revived units do not all point at one row.
             keep = max(len(rows), int(np.ceil(self.min_rows)))
-            rows = torch.cat([self.rows_, rows])[-keep:]
+            rows = torch.cat([self.rows_.to(rows.device), rows])[-keep:]
         self.rows_ = rows
 
     def on_epoch_end(self, net, **kwargs):

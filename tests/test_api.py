@@ -13,7 +13,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import Pipeline
-from skorch.callbacks import Callback, EarlyStopping
+from skorch.callbacks import Callback, Checkpoint, EarlyStopping
 
 from skae import Autoencoder, LinearAE
 from skae._data import ArrayDataset, HoldoutSplit
@@ -210,23 +210,29 @@ def test_net_params_adds_skorch_callbacks(small):
     assert "early_stopping" in dict(ae.net_.callbacks_)
 
 
-def test_partial_fit_says_which_callback_found_no_validation_score(small):
+def test_partial_fit_says_which_callback_found_no_validation_score(small, tmp_path):
     # partial_fit holds no rows out; skorch's EarlyStopping on valid_loss then
     # failed inside the history with "Key 'valid_loss' was not found in history."
     X, X_test = small
 
-    def watching(monitor):
-        stopper = EarlyStopping(monitor=monitor, patience=100)
+    def watching(monitor, callback=EarlyStopping):
+        watcher = callback(monitor=monitor)
         return Autoencoder(
-            4, max_epochs=3, random_state=0, net_params={"callbacks": [("stop", stopper)]}
+            4, max_epochs=3, random_state=0, net_params={"callbacks": [("watch", watcher)]}
         )
 
     fitted = watching("valid_loss").fit(X)
     before = fitted.transform(X_test)
-    for model in (fitted, watching("valid_loss")):  # a continued and a first call
+    first = watching("valid_loss")
+    for model in (fitted, first):  # a continued and a first call
         with pytest.raises(ValueError, match=r"partial_fit holds no rows out.*'valid_loss'"):
             model.partial_fit(X)
     np.testing.assert_array_equal(fitted.transform(X_test), before)
     assert fitted.n_iter_ == len(fitted.history_) == 3
+    assert not hasattr(first, "net_")
+    # skorch's Checkpoint wraps the history's KeyError in a SkorchException.
+    checkpoint = watching("valid_loss_best", lambda monitor: Checkpoint(monitor, dirname=tmp_path))
+    with pytest.raises(ValueError, match=r"partial_fit holds no rows out.*'valid_loss_best'"):
+        checkpoint.partial_fit(X)
     # A callback that watches a training score serves partial_fit as it is.
     assert watching("train_loss").partial_fit(X).partial_fit(X).n_iter_ == 2
