@@ -31,10 +31,10 @@ RUNNABLE_PAGES = [
 ]
 
 
-# Pages whose claims, at the settings they show, are asserted by a test of the
-# fast suite; pages that print figures and assert nothing illustrate the same
-# tests' claims (generating_digits.md: test_vae.py; the README's comparison
-# with PCA: test_theory.py).
+# Pages whose claims, at the settings they show, are asserted by a test (of the
+# slow tier, at three seeds, for these two); pages that print figures and
+# assert nothing illustrate the same tests' claims (generating_digits.md:
+# test_vae.py; the README's comparison with PCA: test_theory.py).
 CLAIMS_TESTED_ELSEWHERE = {
     # Swiss roll, Autoencoder(2) < PCA(2); digits, LinearAE(8) at PCA(8)'s error.
     "ae_or_pca.md": "tests/test_theory.py",

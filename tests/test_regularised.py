@@ -16,6 +16,9 @@ def near_zero_fraction(codes):
     return float(np.mean(np.abs(codes) < 0.05 * np.sqrt(np.mean(codes**2))))
 
 
+# Slow tier at every seed: a demonstration at the default budget, kept out of the
+# 5-minute fast suite (#12), which keeps the claims the issues name.
+@pytest.mark.slow
 def test_kl_sparsity_holds_units_near_the_target_activation(digits):
     X_train = digits[0]
     rho = 0.05
@@ -65,7 +68,10 @@ class TopKWithoutRevival(SparseAE):
         return []
 
 
-@pytest.mark.parametrize("seed", FAST_THEN_SLOW_SEEDS)
+# Slow tier at every seed: a demonstration at the default budget, kept out of the
+# 5-minute fast suite (#12), which keeps the claims the issues name.
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", [0, 1, 2])
 def test_topk_revival_keeps_dead_units_from_piling_up(digits, seed):
     X_train = digits[0]
     params = dict(n_components=256, sparsity="topk", k=2, max_epochs=100, random_state=seed)
@@ -76,7 +82,10 @@ def test_topk_revival_keeps_dead_units_from_piling_up(digits, seed):
     assert sum(revived.history_[:, "revived_units"]) > 0
 
 
-@pytest.mark.parametrize("seed", FAST_THEN_SLOW_SEEDS)
+# Slow tier at every seed: a demonstration at the default budget, kept out of the
+# 5-minute fast suite (#12), which keeps the claims the issues name.
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", [0, 1, 2])
 def test_l1_codes_are_much_sparser_than_a_plain_autoencoders(digits, seed):
     X_train, X_test = digits[0], digits[1]
     sparse = SparseAE(n_components=32, sparsity="l1", random_state=seed).fit(X_train)

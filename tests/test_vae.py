@@ -30,7 +30,10 @@ def test_kl_term_is_present_and_positive_in_the_history(vae):
     assert len(values) > 0 and (values > 0).all()
 
 
-@pytest.mark.parametrize("seed", FAST_THEN_SLOW_SEEDS)
+# Slow tier at every seed: a demonstration at the default budget, kept out of the
+# 5-minute fast suite (#12), which keeps the claims the issues name.
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", [0, 1, 2])
 def test_beta_zero_is_a_plain_autoencoder(digits, seed):
     X_train, X_test = digits[0], digits[1]
     # 30 epochs: σ² is 1e-4 by then (the bar is 0.05), and the errors are apart.
