@@ -14,6 +14,7 @@ from skae import (  # noqa: E402
     VAE,
     Autoencoder,
     ConvAE,
+    _budget,  # noqa: E402
     plotting,  # noqa: E402
 )
 from skae.__main__ import main  # noqa: E402
@@ -114,7 +115,11 @@ def test_missing_matplotlib_is_an_actionable_import_error(monkeypatch, fitted, s
         plotting.plot_loss_curve(fitted["AE"])
 
 
-def test_demo_fits_every_model_and_writes_the_figures(tmp_path, capsys):
+def test_demo_fits_every_model_and_writes_the_figures(tmp_path, capsys, monkeypatch):
+    # LinearAE trains at its default budget in the demo (it matches PCA there):
+    # 200 steps here, as test_docs.py gives the pages it runs for their calls.
+    monkeypatch.setattr(_budget, "AUTO_EPOCHS", 5)
+    monkeypatch.setattr(_budget, "MIN_STEPS", 200)
     rows, figures = run_demo(sizes=(2,), out=tmp_path, max_epochs=2, progress=False)
     models = [r["model"] for r in rows]
     assert models == [
