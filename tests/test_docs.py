@@ -29,6 +29,9 @@ RUNNABLE_PAGES = [
     ROOT / "docs" / "user_guide" / "paired_targets.md",
     *sorted((ROOT / "docs" / "examples").glob("*.md")),
 ]
+# Pages whose own asserts need a grid search of full fits (16 s), run in the slow
+# tier (make test-slow, which CI runs) to keep the fast suite within 5 minutes.
+SLOW_PAGES = {"bottleneck_size.md"}
 
 
 # Pages whose claims, at the settings they show, are asserted by a test (of the
@@ -43,7 +46,14 @@ CLAIMS_TESTED_ELSEWHERE = {
 }
 
 
-@pytest.mark.parametrize("page", RUNNABLE_PAGES, ids=lambda p: p.name)
+@pytest.mark.parametrize(
+    "page",
+    [
+        pytest.param(page, marks=pytest.mark.slow) if page.name in SLOW_PAGES else page
+        for page in RUNNABLE_PAGES
+    ],
+    ids=lambda p: p.name,
+)
 def test_python_blocks_of_the_page_run(page, monkeypatch):
     if page.name == "deploying.md":  # needs the optional extras onnx and skops
         for module in ("onnxruntime", "skl2onnx", "skops"):

@@ -22,12 +22,13 @@ def decoder_columns(model):
     return (decoded[1:] - decoded[0]).T
 
 
-# Small, middle and large codes, tied and untied (iris and wine, every k, are
-# in test_budget.py); the middle untied and the large code in the slow tier.
+# Small, middle and large codes, tied and untied (iris and wine, untied, at every
+# k, are in test_budget.py); the tied middle code in the fast suite, the others
+# in the slow tier.
 @pytest.mark.parametrize(
     "k, tied",
     [
-        (2, False),
+        pytest.param(2, False, marks=pytest.mark.slow),
         pytest.param(8, False, marks=pytest.mark.slow),
         (8, True),
         pytest.param(16, True, marks=pytest.mark.slow),
