@@ -39,9 +39,10 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -n auto
 
 # The slow tier (tests marked `slow`): the course's claims repeated over
-# several seeds at full training budgets, and the checks that launch worker
-# processes (torchrun, a Dask cluster, loky), kept out of the fast suite for
-# their time. CI runs it after `make test`.
+# several seeds at full training budgets, the conformance checks of the
+# non-default options, and the checks that launch worker processes (torchrun,
+# a Dask cluster, loky), kept out of the fast suite for their time. CI runs it
+# after `make test`.
 test-slow: $(STAMP)
 	$(BIN)/python -m pytest -n auto -m slow
 
