@@ -9,6 +9,7 @@ which module :meth:`_build_module` returns and which penalties
 
 import copy
 import functools
+import math
 import re
 from contextlib import contextmanager
 from numbers import Integral, Real
@@ -145,8 +146,6 @@ def _every_row(net, partial: bool):
     A net built by ``fit`` holds a share of its rows out for early stopping.
     Held out of every chunk, they would be validated by nothing after it, and
     a chunk too small to split would fail over a setting the user never made.
-    A user's callback that then finds no validation score in the history is
-    named in a ValueError.
     """
     if not partial:
         yield
@@ -157,20 +156,32 @@ def _every_row(net, partial: bool):
         net.callbacks_ = [(name, cb) for name, cb in callbacks if name != "early_stopping"]
     try:
         yield
-    except (KeyError, SkorchException) as error:
-        # skorch's history answers a callback that reads a validation score
-        # with "Key 'valid_loss' was not found in history." (Checkpoint wraps
-        # it in a SkorchException), naming neither the callback nor partial_fit.
-        if not re.search(r"Key '?valid_.* was not found in history", str(error)):
-            raise
-        raise ValueError(
-            "partial_fit holds no rows out, so its epochs have no validation scores, "
-            f"and a callback in net_params['callbacks'] reads one ({error}). A model "
-            "trained by partial_fit needs callbacks that watch training scores "
-            "(train_loss)."
-        ) from error
     finally:
         net.train_split, net.callbacks_ = split, callbacks
+
+
+# skorch's answer to a callback that reads a validation score of an epoch that
+# has none: the history's "Key 'valid_loss' was not found in history." (which
+# Checkpoint wraps in a SkorchException), or LRScheduler's "'valid_loss' was
+# not found in history. ...". Neither names the callback's owner nor why no
+# rows were held out.
+_NO_VALIDATION_SCORE = re.compile(r"'?valid_\w*'? was not found in history")
+
+
+@contextmanager
+def _validation_scores_explained(without_holdout: str | None):
+    """A ValueError saying ``without_holdout`` (why the epochs hold no rows out, and
+    what to do) when a user's callback reads a validation score; None: rows are held out."""
+    try:
+        yield
+    except (KeyError, ValueError, SkorchException) as error:
+        if without_holdout is None or not _NO_VALIDATION_SCORE.search(str(error)):
+            raise
+        reason, advice = without_holdout
+        raise ValueError(
+            f"{reason}, so its epochs have no validation scores, and a callback in "
+            f"net_params['callbacks'] reads one ({error}). {advice}"
+        ) from error
 
 
 def _containers_copied(value):
@@ -565,13 +576,35 @@ class BaseAutoencoder(
         net.max_epochs = epochs
         work = forward_work_per_row(unwrap(net.module_), X.shape[1])
         work *= min(self.batch_size, len(X))
+        explained = _validation_scores_explained(self._without_holdout(net, partial))
         with torch_threads(threads_for(work)), data_parallel(net), _every_row(net, partial):
             if Y is None:
                 data = ArrayDataset(_as_tensor(X), pages=MappedPages.of(X))
             else:  # rows paired with targets are read as an array, not chunk by chunk
                 data = ArrayDataset(_as_tensor(X), _as_tensor(Y))
-            net.partial_fit(data)
+            with explained:
+                net.partial_fit(data)
         return net
+
+    def _without_holdout(self, net: AutoencoderNet, partial: bool) -> tuple[str, str] | None:
+        """Why this training's epochs hold no rows out, and what to do about a
+        callback that needs them; None where they do."""
+        if partial:
+            return (
+                "partial_fit holds no rows out",
+                "A model trained by partial_fit needs callbacks that watch training "
+                "scores (train_loss).",
+            )
+        if net.train_split is not None:
+            return None
+        if self.early_stopping == "auto":
+            reason = (
+                f"early_stopping='auto' holds no rows out of fewer than "
+                f"{math.ceil(self._MIN_VALIDATION_ROWS / self.validation_fraction)} rows"
+            )
+        else:
+            reason = "early_stopping=False holds no rows out"
+        return reason, "Set early_stopping=True, or watch training scores (train_loss)."
 
     def _fitted(self, net: AutoencoderNet, seed: int, X: np.ndarray):
         """Record the fitted state of a trained net."""

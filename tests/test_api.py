@@ -13,9 +13,10 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import Pipeline
-from skorch.callbacks import Callback, Checkpoint, EarlyStopping
+from skorch.callbacks import Callback, Checkpoint, EarlyStopping, LRScheduler
+from torch.optim.lr_scheduler import ReduceLROnPlateau
 
-from skae import Autoencoder, LinearAE
+from skae import Autoencoder, LinearAE, SparseAE
 from skae._data import ArrayDataset, HoldoutSplit
 
 FAST = dict(max_epochs=5, random_state=0)
@@ -234,5 +235,39 @@ def test_partial_fit_says_which_callback_found_no_validation_score(small, tmp_pa
     checkpoint = watching("valid_loss_best", lambda monitor: Checkpoint(monitor, dirname=tmp_path))
     with pytest.raises(ValueError, match=r"partial_fit holds no rows out.*'valid_loss_best'"):
         checkpoint.partial_fit(X)
+    # skorch's LRScheduler raises its own ValueError, naming a Scoring callback.
+    plateau = watching(
+        "valid_loss", lambda monitor: LRScheduler(ReduceLROnPlateau, monitor=monitor)
+    )
+    with pytest.raises(ValueError, match=r"partial_fit holds no rows out.*'valid_loss'"):
+        plateau.partial_fit(X)
     # A callback that watches a training score serves partial_fit as it is.
     assert watching("train_loss").partial_fit(X).partial_fit(X).n_iter_ == 2
+
+
+@pytest.mark.parametrize(
+    "Estimator, early_stopping, n_rows, reason",
+    [
+        (Autoencoder, False, 200, "early_stopping=False holds no rows out"),
+        # Autoencoder's "auto" holds rows out for its judge on few rows too.
+        (SparseAE, "auto", 60, "early_stopping='auto' holds no rows out of fewer than 100 rows"),
+    ],
+)
+def test_fit_without_holdout_says_which_callback_found_no_validation_score(
+    small, Estimator, early_stopping, n_rows, reason
+):
+    # A fit that holds no rows out gave skorch's bare "Key 'valid_loss' was not
+    # found in history." to a user's EarlyStopping on valid_loss.
+    X, _ = small
+    model = Estimator(
+        4,
+        max_epochs=2,
+        early_stopping=early_stopping,
+        random_state=0,
+        net_params={"callbacks": [("watch", EarlyStopping(monitor="valid_loss"))]},
+    )
+    with pytest.raises(ValueError, match=rf"{reason}.*'valid_loss'.*True"):
+        model.fit(X[:n_rows])
+    assert not hasattr(model, "net_")
+    # With rows held out, the same callback reads their scores.
+    assert model.set_params(early_stopping=True).fit(X[:n_rows]).n_iter_ <= 2
