@@ -169,7 +169,7 @@ _NO_VALIDATION_SCORE = re.compile(r"'?valid_\w*'? was not found in history")
 
 
 @contextmanager
-def _validation_scores_explained(without_holdout: str | None):
+def _validation_scores_explained(without_holdout: tuple[str, str] | None):
     """A ValueError saying ``without_holdout`` (why the epochs hold no rows out, and
     what to do) when a user's callback reads a validation score; None: rows are held out."""
     try:
