@@ -19,13 +19,6 @@ pixels from the visible ones:
   held-out images). The choice was made on validation images carved from
   the training images
   (``inpainting_mask_trials.py``).
-  For the random mask, skae's answer is the mean of 3 networks trained from
-  their own seeds on their own masks, 20,000 steps each (a quarter of the
-  step cap): a deep ensemble (Lakshminarayanan et al., 2017), which costs
-  three quarters of one network at the full cap. On the validation images
-  one network at 20,000 steps completed as well as one at 80,000, and the
-  mean of 3 better than either on every measure
-  (``results/inpainting_ensemble_trials.md``).
 - ``KNNImputer`` (5 neighbours among the complete training images).
 - ``IterativeImputer`` with ``BayesianRidge``, fitted on the complete
   training images beside the same images under the mask (it only learns to
@@ -117,12 +110,6 @@ def mask_copies(masked_rows: int, n_images: int) -> int:
     return max(1, round(masked_rows / n_images))
 
 
-# skae's recipe for each mask: the mean of how many networks, each trained how
-# many steps. The lower half: one network at the default budget. The random
-# half: inpainting_mask_trials.py, results/inpainting_ensemble_trials.md.
-SKAE_RECIPE = {"lower half": (1, "auto"), "random half": (3, 20_000)}
-
-
 def skae_completion(
     n_components,
     X_train,
@@ -199,7 +186,6 @@ def run(name, data, side, n_components, iterative_params, seed, copies):
                 rng,
                 seed,
                 copies,
-                *SKAE_RECIPE[mask_name],
             ),  # fmt: skip
             "KNNImputer": partial(knn_completion, X_train, masked),
             "IterativeImputer (BayesianRidge)": partial(
@@ -314,9 +300,7 @@ def table(name, draws):
             else "Cells: one draw."
         )
         + f" For the random half, skae trains on each image under {draws[seeds[0]]['copies']}"
-        " random masks, and averages {} networks of {:,} steps each.".format(
-            *SKAE_RECIPE["random half"]
-        ),
+        " random masks.",
         "Judges on the original held-out images: accuracy "
         + ", ".join(f"{judge} {score:.3f}" for judge, score in ceilings.items())
         + ".",
