@@ -125,7 +125,10 @@ def skae_completion(
 ):
     """Each hidden pixel of ``X_test``: the mean of ``networks`` regressors' answers, each
     trained ``max_steps`` steps from its own seed (and, for random holes, its own masks)."""
-    visible = ~lower_half(1, side, rng)[0]
+    if mask_name == "lower half":
+        visible = ~lower_half(1, side, rng)[0]
+    else:  # the copies each network masks afresh
+        copied = np.vstack([X_train] * copies)
     answers = []
     for i in range(networks):
         model = EncoderDecoderRegressor(
@@ -135,8 +138,7 @@ def skae_completion(
             model.fit(X_train[:, visible], X_train)
             answers.append(model.predict(X_test[:, visible]))
         else:
-            train_masks = random_half(copies * len(X_train), side, rng)
-            copied = np.vstack([X_train] * copies)
+            train_masks = random_half(len(copied), side, rng)
             model.fit(beside_mask(copied, train_masks), copied)
             answers.append(model.predict(beside_mask(X_test, hidden_test)))
     return np.where(hidden_test, np.mean(answers, axis=0), X_test)

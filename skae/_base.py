@@ -576,14 +576,18 @@ class BaseAutoencoder(
         net.max_epochs = epochs
         work = forward_work_per_row(unwrap(net.module_), X.shape[1])
         work *= min(self.batch_size, len(X))
-        explained = _validation_scores_explained(self._without_holdout(net, partial))
-        with torch_threads(threads_for(work)), data_parallel(net), _every_row(net, partial):
-            if Y is None:
-                data = ArrayDataset(_as_tensor(X), pages=MappedPages.of(X))
-            else:  # rows paired with targets are read as an array, not chunk by chunk
-                data = ArrayDataset(_as_tensor(X), _as_tensor(Y))
-            with explained:
-                net.partial_fit(data)
+        if Y is None:
+            data = ArrayDataset(_as_tensor(X), pages=MappedPages.of(X))
+        else:  # rows paired with targets are read as an array, not chunk by chunk
+            data = ArrayDataset(_as_tensor(X), _as_tensor(Y))
+        without_holdout = self._without_holdout(net, partial)
+        with (
+            torch_threads(threads_for(work)),
+            data_parallel(net),
+            _every_row(net, partial),
+            _validation_scores_explained(without_holdout),
+        ):
+            net.partial_fit(data)
         return net
 
     def _without_holdout(self, net: AutoencoderNet, partial: bool) -> tuple[str, str] | None:
