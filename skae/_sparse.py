@@ -194,6 +194,19 @@ class SparseAE(BaseAutoencoder):
     k : int, default=None
         Active units per row for ``"topk"``; ``None`` means
         ``max(1, n_components // 4)``.
+    transform_k : int, default=None
+        Active units per row in the codes of the fitted network, for
+        ``"topk"``; ``None`` means ``k``. Training keeps ``k`` active units;
+        ``transform`` then encodes each row with its ``transform_k`` largest,
+        as Makhzani & Frey's k-sparse autoencoder encodes with more units
+        than it trained with (αk, α > 1) to feed a classifier
+        (``benchmarks/ksparse_trials.py`` measures it on MNIST). Like
+        dropout, the layer knows training mode from eval mode: whatever the
+        fitted network computes in eval mode uses ``transform_k``
+        (``transform``, ``score``, validation scores, ``active_fraction_``,
+        ``dead_units_``), so ``inverse_transform(transform(X))`` decodes
+        codes the decoder was not trained on. Leave it at ``k`` where
+        reconstruction is the goal.
     hidden_layer_sizes : tuple of int, default=()
         Encoder hidden widths; the default is the classic single-layer sparse
         autoencoder, whose code is its hidden layer.
@@ -230,6 +243,7 @@ class SparseAE(BaseAutoencoder):
         "sparsity_weight": [Interval(Real, 0, None, closed="left"), None],
         "sparsity_target": [Interval(Real, 0, 1, closed="neither")],
         "k": [Interval(Integral, 1, None, closed="left"), None],
+        "transform_k": [Interval(Integral, 1, None, closed="left"), None],
     }
     _regularised = True
 
@@ -241,6 +255,7 @@ class SparseAE(BaseAutoencoder):
         sparsity_weight=None,
         sparsity_target=0.05,
         k=None,
+        transform_k=None,
         hidden_layer_sizes=(),
         activation="elu",
         architecture="mlp",
@@ -291,25 +306,35 @@ class SparseAE(BaseAutoencoder):
         self.sparsity_weight = sparsity_weight
         self.sparsity_target = sparsity_target
         self.k = k
+        self.transform_k = transform_k
 
     def _validate_params(self):
         super()._validate_params()
-        if self.sparsity == "topk" and self.k is not None and self.k > self._code_size():
-            # As PCA refuses more components than features. At fit only: a model
-            # saved before this check, with such a k, loads as it behaved.
-            raise ValueError(
-                f"k={self.k} is more than n_components={self.n_components}: a top-k code "
-                "keeps at most all of its units active."
-            )
+        if self.sparsity != "topk":
+            return
+        for name in ("k", "transform_k"):
+            value = getattr(self, name)
+            if value is not None and value > self._code_size():
+                # As PCA refuses more components than features. At fit only: a model
+                # saved before this check, with such a k, loads as it behaved.
+                raise ValueError(
+                    f"{name}={value} is more than n_components={self.n_components}: a "
+                    "top-k code keeps at most all of its units active."
+                )
 
     def _k(self) -> int:
         if self.k is None:
             return max(1, self._code_size() // 4)
         return min(int(self.k), self._code_size())
 
+    def _transform_k(self) -> int | None:
+        # getattr: a model saved before transform_k existed encodes with k.
+        value = getattr(self, "transform_k", None)
+        return None if value is None else min(int(value), self._code_size())
+
     def _module_params(self, X) -> dict:
         code = (
-            TopK(self._k())
+            TopK(self._k(), self._transform_k())
             if self.sparsity == "topk"
             else {"kl": "sigmoid", "l1": "relu"}[self.sparsity]
         )

@@ -43,6 +43,25 @@ def test_topk_keeps_at_most_k_active_units_per_row(digits):
     assert ae.active_fraction_ == pytest.approx(np.mean(ae.transform(X_train) > 0))
 
 
+def test_topk_trains_with_k_and_encodes_with_transform_k(digits):
+    """Makhzani & Frey's αk encoding: the same training, more active units in the codes."""
+    X_train, X_test = digits[0], digits[1]
+    params = dict(n_components=32, sparsity="topk", k=3, max_epochs=5, random_state=0)
+    plain = SparseAE(**params).fit(X_train)
+    wider = SparseAE(**params, transform_k=9).fit(X_train)
+    # transform_k leaves training alone: the same weights and losses as k alone.
+    for name, weight in plain.net_.module_.state_dict().items():
+        if name != "code_scale":  # recalibrated for the codes it publishes
+            torch.testing.assert_close(wider.net_.module_.state_dict()[name], weight)
+    assert wider.loss_curve_ == plain.loss_curve_
+    active = np.count_nonzero(wider.transform(X_test), axis=1)
+    assert active.max() <= 9 and active.mean() > 6
+    assert np.count_nonzero(plain.transform(X_test), axis=1).max() <= 3
+    assert wider.active_fraction_ == pytest.approx(np.mean(wider.transform(X_train) > 0))
+    with pytest.raises(ValueError, match="transform_k=33 is more than n_components=32"):
+        SparseAE(**{**params, "transform_k": 33}).fit(X_train)
+
+
 @pytest.mark.parametrize("sparsity", ["topk", "l1"])
 def test_relu_codes_are_published_in_the_datas_units_carrying_its_energy(digits, sparsity):
     """A published value c of any unit moves the reconstruction by length c / s, in X's units,

@@ -58,17 +58,27 @@ class Corruption(nn.Module):
 
 
 class TopK(nn.Module):
-    """Keep the ``k`` largest activations of each row (after a ReLU), zero the rest."""
+    """Keep the ``k`` largest activations of each row (after a ReLU), zero the rest.
 
-    def __init__(self, k: int):
+    In eval mode it keeps the ``inference_k`` largest (``k`` when None), as
+    dropout acts in training mode alone: Makhzani & Frey's k-sparse
+    autoencoder trains with k active units and encodes with more for a
+    classifier.
+    """
+
+    def __init__(self, k: int, inference_k: int | None = None):
         super().__init__()
         self.k = k
+        self.inference_k = inference_k
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        values, index = x.topk(min(self.k, x.shape[-1]), dim=-1)
+        k = self.k if self.training or self.inference_k is None else self.inference_k
+        values, index = x.topk(min(k, x.shape[-1]), dim=-1)
         # x * 0 rather than zeros_like(x): an ONNX trace would fold the latter
         # into a constant of the example's batch size (after a Flatten).
         return (x * 0).scatter(-1, index, F.relu(values))
 
     def extra_repr(self) -> str:
-        return f"k={self.k}"
+        if self.inference_k is None:
+            return f"k={self.k}"
+        return f"k={self.k}, inference_k={self.inference_k}"
