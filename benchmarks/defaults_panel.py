@@ -23,7 +23,10 @@ Two tables, nothing set per dataset:
 
 ``--seeds 0`` runs the reconstruction panel at one split only (a third of
 the time); ``--no-mnist`` skips the MNIST pipeline; ``--jobs 2`` runs the
-reconstruction panel's splits in two single-threaded processes.
+reconstruction panel's splits in two single-threaded processes. Their fit
+times then count the two processes' contention for 2 cores (2.5-3x the
+``--jobs 1`` file's on 2026-12-02), so compare fit times only between runs
+with the same ``--jobs``.
 """
 
 import argparse
