@@ -14,6 +14,15 @@ autoencoder is the second row's: training does not depend on
 same), so one fit serves both rows, as in ``ksparse_trials.py``, and the
 third row's fit time counts that fit again.
 
+The same code and seed give different figures on different machines. Four
+runs of the 25-unit row read 2.60% (b9f40f9), 2.98% (867f890), 2.61% (a
+scratch rerun of 867f890's computation) and 2.60% (the file as committed
+with this paragraph); the αk row 2.40%, 2.37% and 2.32%. On one machine two
+checkouts gave bit-identical fits, so what moves is float rounding over 86
+epochs of large matrix products, then ``LogisticRegression()`` stopped at
+``max_iter=100``: read the 25-unit row as uncertain by about 0.4 points and
+the αk row by about 0.1.
+
     python benchmarks/ksparse_mnist.py [--data PATH] [--train-rows N]
 """
 
