@@ -2,16 +2,20 @@
 
 MNIST (60000x784), n_components=32, the default encoder (784-256-64-32) and
 batch size, 2 epochs per fit; each variant is timed interleaved with a plain
-Autoencoder fit so that machine drift hits both alike. The ContractiveAE target
-(3x) is for the exact Jacobian penalty; the Hutchinson estimate is the cheaper
-option.
+Autoencoder fit so that machine drift hits both alike. An epoch's time is
+skorch's own ``dur`` in the fit's history (the epoch's training and validation
+passes, not the fit's set-up). The verdict is on the ratio of minima over the
+repeats: on a shared machine other work only ever adds time, so the fastest
+epoch is the closest to what the variant costs (two runs of the ratio of
+medians at 3 repeats differed by up to 0.3 on a busy host); the ratio of
+medians is shown beside it. The ContractiveAE target (3x) is for the exact
+Jacobian penalty; the Hutchinson estimate is the cheaper option.
 
-    python benchmarks/variant_cost.py [--epochs 2] [--repeats 3]
+    python benchmarks/variant_cost.py [--epochs 2] [--repeats 5]
 """
 
 import argparse
 import statistics
-import time
 
 from _common import load_mnist_flat, write_result
 
@@ -30,7 +34,8 @@ VARIANTS = {
 TARGETS = {"SparseAE": 1.2, "DenoisingAE": 1.2, "ContractiveAE": 3.0}
 
 
-def per_epoch_seconds(make, X, epochs):
+def epoch_seconds(make, X, epochs):
+    """The seconds each epoch of one fit took (its history's ``dur``)."""
     model = make(
         n_components=32,
         hidden_layer_sizes=(256, 64),
@@ -39,15 +44,14 @@ def per_epoch_seconds(make, X, epochs):
         device="cpu",
         random_state=0,
     )
-    start = time.perf_counter()
     model.fit(X)
-    return (time.perf_counter() - start) / epochs
+    return list(model.history_[:, "dur"])
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=2)
-    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--data", default=None, help="MNIST .npz (default: shared/data)")
     args = parser.parse_args()
     X = load_mnist_flat(args.data)[0]
@@ -55,18 +59,25 @@ def main():
     for name, make in VARIANTS.items():
         variant, plain = [], []
         for _ in range(args.repeats):
-            variant.append(per_epoch_seconds(make, X, args.epochs))
-            plain.append(per_epoch_seconds(Autoencoder, X, args.epochs))
-        v, p = statistics.median(variant), statistics.median(plain)
+            variant += epoch_seconds(make, X, args.epochs)
+            plain += epoch_seconds(Autoencoder, X, args.epochs)
+        v, p = min(variant), min(plain)
+        median_ratio = statistics.median(variant) / statistics.median(plain)
         target = TARGETS[name.split("(")[0]]
         verdict = "meets" if v / p <= target else "misses"
-        rows.append(f"| {name} | {v:.2f} | {p:.2f} | {v / p:.2f} | ≤ {target} ({verdict}) |")
+        rows.append(
+            f"| {name} | {v:.2f} | {p:.2f} | {v / p:.2f} | {median_ratio:.2f} "
+            f"| ≤ {target} ({verdict}) |"
+        )
         print(rows[-1], flush=True)
     body = (
         f"n_components=32, hidden_layer_sizes=(256, 64), batch_size=64, {args.epochs} "
-        f"epochs per fit, median of {args.repeats} interleaved runs.\n\n"
-        "| variant | s/epoch | plain Autoencoder s/epoch | ratio | target |\n"
-        "|---|---|---|---|---|\n" + "\n".join(rows)
+        f"epochs per fit, {args.repeats} interleaved fits of each; seconds per epoch "
+        "are the fastest epoch's, from the fits' histories. The target is on the "
+        "ratio of minima.\n\n"
+        "| variant | s/epoch (fastest) | plain Autoencoder s/epoch (fastest) "
+        "| ratio of minima | ratio of medians | target |\n"
+        "|---|---|---|---|---|---|\n" + "\n".join(rows)
     )
     write_result("variant_cost", body)
 
