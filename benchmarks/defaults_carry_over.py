@@ -16,10 +16,13 @@ table:
    data, where a curved surface can lie farther from a row than PCA's plane.
 2. **The design card's pipeline.** ``Pipeline([("ae", SparseAE()), ("clf",
    LogisticRegression())])`` after a ``StandardScaler``, 5-fold CV, against
-   raw features and the PCA pipeline, 3 unseeded draws: on iris (the one
+   raw features and the PCA pipeline, 3 draws: on iris (the one
    bundled classification table the panel leaves out) and on the two ODDS
    sets that are classic classification tables (ionosphere: good against bad
-   radar returns; pima: diabetes).
+   radar returns; pima: diabetes). The pipeline as written sets no seed; the
+   draws set ``ae__random_state`` to 0, 1, 2, so that the file comes out the
+   same from one run to the next (3 unseeded draws moved pima's cell by half
+   a point between two runs, across raw features' accuracy).
 
     python benchmarks/defaults_carry_over.py [--odds DIR] [--seeds 0 1 2] [--jobs 2]
 
@@ -51,7 +54,7 @@ TABLES = ["glass", "lympho", "pima", "vowels", "ionosphere", "letter", "arrhythm
 # classification tables.
 CLASSIFICATION = ["iris", "ionosphere", "pima"]
 # The pipeline table's rows, each built for a number of features; the last
-# sets no seed and is drawn several times.
+# is drawn several times, at seeds 0, 1, ...
 PIPELINES = {
     "LogisticRegression() on raw features": lambda n_features: Pipeline(
         [("clf", LogisticRegression())]
@@ -150,12 +153,14 @@ def reconstruction_table(directory, seeds, jobs):
     return "\n".join(lines) + "\n\n" + summary
 
 
-def pipeline_score(directory, name, label, threads):
+def pipeline_score(directory, name, label, draw, threads):
     torch.set_num_threads(threads)
     warnings.filterwarnings("ignore", category=ConvergenceWarning)
     X, y = load_iris(return_X_y=True) if name == "iris" else load_odds(directory, name)
     X = X.astype(np.float32)
     pipe = PIPELINES[label](X.shape[1])
+    if "ae" in pipe.named_steps:
+        pipe.set_params(ae__random_state=draw)
     pipe = Pipeline([("scale", StandardScaler()), *pipe.steps])
     return name, label, cross_val_score(pipe, X, y, cv=5).mean()
 
@@ -164,10 +169,10 @@ def pipeline_table(directory, draws, jobs):
     threads = 1 if jobs > 1 else torch.get_num_threads()
     labels = list(PIPELINES)
     scores = Parallel(n_jobs=jobs)(
-        delayed(pipeline_score)(directory, name, label, threads)
+        delayed(pipeline_score)(directory, name, label, draw, threads)
         for name in CLASSIFICATION
         for label in labels
-        for _ in range(draws if label == labels[-1] else 1)  # the others are deterministic
+        for draw in range(draws if label == labels[-1] else 1)  # the others are deterministic
     )
     lines = [
         "| table | model | accuracy | draws: lowest – highest |",
@@ -196,8 +201,9 @@ def main():
         f"{BAR}× and {ANGLE_BAR:.0f}° of PCA, Autoencoder within {BAR}×.\n\n"
         + reconstruction_table(args.odds, args.seeds, args.jobs)
         + "\n\n## The design card's pipeline on three other classification tables\n\n"
-        "Standardised, 5-fold CV; the SparseAE pipeline sets no seed and is run "
-        f"{args.draws} times.\n\n" + pipeline_table(args.odds, args.draws, args.jobs)
+        "Standardised, 5-fold CV; the SparseAE pipeline is run "
+        f"{args.draws} times, at `ae__random_state` 0–{args.draws - 1}.\n\n"
+        + pipeline_table(args.odds, args.draws, args.jobs)
     )
     write_result("defaults_carry_over", body)
 
