@@ -38,9 +38,21 @@ def digits_split():
     return train_test_split((X / 16.0).astype(np.float32), y, test_size=0.25, random_state=0)
 
 
+def cpu_model() -> str:
+    """The processor's name: seeded fits round differently on different CPUs, and
+    wall-clock figures depend on it, so results files say which one made them."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
 def environment() -> str:
     return (
-        f"{datetime.date.today()} · {platform.machine()}, {os.cpu_count()} cores, "
+        f"{datetime.date.today()} · {cpu_model()}, {os.cpu_count()} cores, "
         f"torch {torch.__version__} ({torch.get_num_threads()} threads), "
         f"skorch {skorch.__version__}, scikit-learn {sklearn.__version__}, "
         f"numpy {np.__version__}, Python {platform.python_version()}"
