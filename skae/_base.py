@@ -549,12 +549,13 @@ class BaseAutoencoder(
         self.history_ = self.net_.history
         self._inference_modules = InferenceModules(self.n_features_in_)
 
-    def _train(self, net: AutoencoderNet, X: np.ndarray, epochs: int | None, Y=None):
+    def _train(self, net: AutoencoderNet, X: np.ndarray, epochs: int | None, Y=None, *, stall=True):
         """Train ``net`` on ``X``; restore it if the fit diverges.
 
         ``epochs=None`` plans the fit by the training budget (:mod:`skae._budget`);
         an integer trains that many epochs at a constant learning rate
-        (``partial_fit``).
+        (``partial_fit``). ``stall=False`` runs the budget in full, with no
+        stall rule (a restart from a minimum of the same loss: see ``_continue``).
         """
         self._budgeted = epochs is None  # fit, not partial_fit: diagnostics may cost a pass
         callbacks = dict(net.callbacks_)
@@ -567,7 +568,8 @@ class BaseAutoencoder(
                 n_rows, self.batch_size, self.max_steps, self.max_epochs
             )
             callbacks["lr_schedule"].total_steps = epochs * per_epoch
-            callbacks["early_stopping"].patience = stall_patience(self.n_iter_no_change, epochs)
+            patience = stall_patience(self.n_iter_no_change, epochs) if stall else epochs + 1
+            callbacks["early_stopping"].patience = patience
         else:
             callbacks["lr_schedule"].total_steps = None
             # A constant lr, not the rate where a fit's cosine ended (near zero).
@@ -747,7 +749,35 @@ class BaseAutoencoder(
             # they may set buffers, which must be float32 as well.
             return self._fitted(net, seed, X)
 
+    def _training_state(self) -> tuple:
+        """What training changes, for ``_return_to``: the network's weights, the
+        optimizer's moments (a diverging step leaves them NaN, and every later
+        step would diverge again), the stream states (rows a dead-unit judgement
+        waits on), the history's length and the estimator's attributes."""
+        net = self.net_
+        saved = (net.module_.state_dict(), net.optimizer_.state_dict(), stream_states(net))
+        return copy.deepcopy(saved), len(net.history), dict(self.__dict__)
+
+    def _return_to(self, state: tuple):
+        """Return the network and the estimator to a ``_training_state()``."""
+        (weights, moments, streams), epochs, attributes = state
+        net = self.net_
+        net.module_.load_state_dict(weights)
+        net.optimizer_.load_state_dict(moments)
+        load_stream_states(net, streams)
+        del net.history[epochs:]
+        self.__dict__.clear()
+        self.__dict__.update(attributes)
+
     def _continue(self, X: np.ndarray, epochs: int | None, Y=None, *, new_data: bool = True):
+        """Train the fitted network on: ``warm_start``, ``partial_fit``, and with
+        ``new_data=False`` a fit continuing on its own rows (LinearAE's restarts).
+
+        Such a restart starts at the end of a cosine, at a minimum of the very
+        loss it trains: its first epochs, at the top rate, are its best for a
+        while, and a stall rule would stop it there, worse than it began. So its
+        budget runs in full.
+        """
         changed = self._changed_since_built()
         if changed:
             # The network keeps its shape and objective; its outputs would
@@ -771,24 +801,16 @@ class BaseAutoencoder(
                 warn_if_far_beyond_the_scale(Y, mean, scale, "y", owner)
         # A continuation that fails (a diverging chunk, an error or an
         # interrupt in training or in the calibrations after it) returns the
-        # network to where it was, the optimizer's moments too: a diverging
-        # step leaves them NaN, and every later step would diverge again. The
-        # estimator's own attributes are restored by unchanged_if_it_fails.
-        epochs_before = len(net.history)
-        before = copy.deepcopy(
-            (net.module_.state_dict(), net.optimizer_.state_dict(), stream_states(net))
-        )
+        # network and the estimator to where they were.
+        before = self._training_state()
         try:
             with isolated_torch_state(str(net.device)):
                 # A different, reproducible stream for every continuation.
                 torch.manual_seed(self._seed + self.n_iter_)
-                self._train(net, X, epochs, Y)
+                self._train(net, X, epochs, Y, stall=new_data)
                 return self._fitted(net, self._seed, X)
         except BaseException:
-            net.module_.load_state_dict(before[0])
-            net.optimizer_.load_state_dict(before[1])
-            load_stream_states(net, before[2])  # rows a dead-unit judgement waits on
-            del net.history[epochs_before:]
+            self._return_to(before)
             raise
 
     # -- inference ----------------------------------------------------------

@@ -173,6 +173,7 @@ class LinearAE(BaseAutoencoder):
             and _SHORT_OF_PCA < gap < np.inf
             and _steps(self.history_) + per_budget <= MAX_STEPS
         ):
+            before = self._training_state()
             try:
                 self._continue(X, None, new_data=False)  # the fit's own rows: no scale check
             except DivergenceError as error:
@@ -185,7 +186,10 @@ class LinearAE(BaseAutoencoder):
                 )
                 break
             last_gap, gap = gap, self.pca_error_ratio_ - 1.0
-            if gap >= last_gap:  # this budget did not narrow it: more will not either
+            if gap >= last_gap:
+                # This budget did not narrow the gap, and more will not either:
+                # keep the budget before it, as a solver keeps its best iterate.
+                self._return_to(before)
                 break
         return self
 

@@ -345,11 +345,11 @@ class SparseAE(BaseAutoencoder):
     def _callbacks(self) -> list:
         return [("revive_dead_units", ReviveDeadUnits())] if self.sparsity == "topk" else []
 
-    def _train(self, net, X, epochs, Y=None):
+    def _train(self, net, X, epochs, Y=None, **kwargs):
         revive = dict(net.callbacks_).get("revive_dead_units")
         if revive is not None:  # fit (epochs=None) judges every epoch: it is every row
             revive.min_rows = 0 if epochs is None else 10 * self._code_size() / self._k()
-        return super()._train(net, X, epochs, Y)
+        return super()._train(net, X, epochs, Y, **kwargs)
 
     def _penalties(self, X: np.ndarray) -> list:
         weight = self.sparsity_weight
