@@ -78,7 +78,11 @@ class LinearAE(BaseAutoencoder):
     iterative solver does, until its gap closes: while its training error is
     over 1.01x PCA's it continues with another budget (a warm restart of the
     cosine schedule), as long as the last one narrowed the gap and the steps
-    stay under the budget's 80,000 cap. Those fits then end within 1.006x of
+    stay under the budget's 80,000 cap. Each further budget runs in full: it
+    restarts at a minimum of the same loss, so its first epochs, at the top
+    rate, are its best for a while, and a stall rule would stop it there,
+    worse than it began. A budget that does not narrow the gap is undone: the
+    fit keeps the one before it. Those fits then end within 1.006x of
     PCA's training error, though up to 1.08x its held-out error on raw wine
     at k = 5, where the last eigenvalue gaps are tiny; standardised, within
     1.004x (``benchmarks/linear_ae_unstandardised.py``). ``fit`` warns if the
