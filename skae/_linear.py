@@ -205,14 +205,24 @@ class LinearAE(BaseAutoencoder):
             warn_user(
                 f"LinearAE stopped with {self._short_of_pca(ratio)} at "
                 f"n_components={self.n_components}: it has not found the principal "
-                "subspace yet. Features on very different scales make the later "
-                "principal directions slow to learn: standardise X (StandardScaler) "
-                "or raise max_steps.",
+                f"subspace yet. {self._what_stopped_it()} Features on very different "
+                "scales make the later principal directions slow to learn: "
+                "standardise X (StandardScaler).",
                 ConvergenceWarning,
             )
         return self
 
     fit.__doc__ = BaseAutoencoder.fit.__doc__
+
+    def _what_stopped_it(self) -> str:
+        """The limit that ended the fit, so the advice names the one to raise."""
+        if self.max_steps != "auto" or self.max_epochs is not None:
+            return (
+                f"The budget set here (max_steps={self.max_steps!r}, "
+                f"max_epochs={self.max_epochs!r}) ended it: raise it, or leave both at "
+                "their defaults, where LinearAE continues while it is short of PCA's error."
+            )
+        return f"The default budget ended it (max_steps='auto', at most {MAX_STEPS:,} steps)."
 
     @staticmethod
     def _short_of_pca(ratio: float) -> str:
