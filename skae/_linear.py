@@ -93,9 +93,11 @@ class LinearAE(BaseAutoencoder):
     >>> from sklearn.datasets import load_digits
     >>> from skae import LinearAE
     >>> X, _ = load_digits(return_X_y=True)
-    >>> ae = LinearAE(n_components=8, tied=True, max_epochs=5, random_state=0)
+    >>> ae = LinearAE(n_components=8, tied=True, max_epochs=10, random_state=0)
     >>> ae.fit_transform(X).shape
     (1797, 8)
+    >>> round(ae.pca_error_ratio_, 2)  # training error over PCA's: 1.0 at PCA's subspace
+    1.0
     """
 
     _parameter_constraints: dict = {
