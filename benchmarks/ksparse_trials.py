@@ -15,9 +15,13 @@ weights are the same), so each candidate is the fitted network with its
 eval-mode k set and its publishing scale recalibrated on the fitted images,
 as ``fit`` ends.
 
-    python benchmarks/ksparse_trials.py [--alphas 1 2 3 4] [--data PATH]
+``--tied`` fits the same model with ``tied=True`` (Makhzani & Frey's tied
+weights) and writes ``results/ksparse_trials_tied.md``: ``ksparse_mnist.py``
+reports that model at the α chosen there.
 
-Writes ``results/ksparse_trials.md``.
+    python benchmarks/ksparse_trials.py [--alphas 1 2 3 4] [--tied] [--data PATH]
+
+Writes ``results/ksparse_trials.md`` (``ksparse_trials_tied.md`` with ``--tied``).
 """
 
 import argparse
@@ -49,6 +53,7 @@ def with_transform_k(fitted: SparseAE, transform_k: int, X_fit) -> SparseAE:
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--alphas", type=int, nargs="+", default=[1, 2, 3, 4])
+    parser.add_argument("--tied", action="store_true", help="decoder = encoder's transpose")
     parser.add_argument("--data", default=None, help="path of mnist.npz")
     args = parser.parse_args()
     # LogisticRegression() as written stops at max_iter=100, as in ksparse_mnist.py.
@@ -58,7 +63,10 @@ def main():
         X_train, y_train, test_size=10_000, random_state=0
     )
     start = time.perf_counter()
-    fitted = SparseAE(sparsity="topk", n_components=1000, k=K, random_state=0).fit(X_fit)
+    params = dict(sparsity="topk", n_components=1000, k=K, random_state=0)
+    if args.tied:
+        params["tied"] = True
+    fitted = SparseAE(**params).fit(X_fit)
     fit_seconds = time.perf_counter() - start
     rows = []
     for alpha in args.alphas:
@@ -75,9 +83,9 @@ def main():
     body = "\n".join(
         [
             f"MNIST training images: {len(X_fit)} fitted, {len(X_val)} validation images "
-            f'(no test image). One fit of SparseAE(sparsity="topk", n_components=1000, '
-            f"k={K}, random_state=0), {fit_seconds:.0f} s; each row encodes with "
-            "transform_k = αk.",
+            "(no test image). One fit of SparseAE("
+            + ", ".join(f"{name}={value!r}".replace("'", '"') for name, value in params.items())
+            + f"), {fit_seconds:.0f} s; each row encodes with transform_k = αk.",
             "",
             "| α | transform_k | LogisticRegression() validation error (%) "
             "| reconstruction MSE per pixel, validation | active units per image |",
@@ -85,7 +93,7 @@ def main():
             *rows,
         ]
     )
-    write_result("ksparse_trials", body)
+    write_result("ksparse_trials_tied" if args.tied else "ksparse_trials", body)
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ the same folds and seeds:
 - ``early_stopping=True``: training stops when the reconstruction of a
   held-out 10% of the training rows stops improving (scikit-learn's
   ``MLPRegressor`` rule);
-- a tied decoder (``TiedDecoder``): the decoder is the encoder's transpose,
+- a tied decoder (``tied=True``): the decoder is the encoder's transpose,
   as in Makhzani & Frey's k-sparse autoencoder, which halves the parameters.
 
 Neither closes the gap: stopping early leaves the held-out reconstruction
@@ -42,18 +42,10 @@ from sklearn.linear_model import LogisticRegression
 
 from skae import SparseAE
 
-
-class TiedDecoder(SparseAE):
-    """SparseAE whose decoder weight is the transpose of its encoder's (own bias)."""
-
-    def _module_params(self, X):
-        return {**super()._module_params(X), "tied": True}
-
-
 ARMS = {
     "default": (SparseAE, {}),
     "early_stopping=True": (SparseAE, {"early_stopping": True}),
-    "tied decoder": (TiedDecoder, {}),
+    "tied decoder": (SparseAE, {"tied": True}),
 }
 
 

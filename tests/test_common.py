@@ -52,6 +52,7 @@ OPTIONS = [
     LinearAE(tied=True, **QUICK),
     SparseAE(sparsity="l1", **QUICK),
     SparseAE(sparsity="kl", **QUICK),
+    SparseAE(tied=True, **QUICK),
     DenoisingAE(noise="masking", **QUICK),
     DenoisingAE(noise="salt_pepper", **QUICK),
     ContractiveAE(jacobian="hutchinson", **QUICK),

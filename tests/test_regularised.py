@@ -62,6 +62,24 @@ def test_topk_trains_with_k_and_encodes_with_transform_k(digits):
         SparseAE(**{**params, "transform_k": 33}).fit(X_train)
 
 
+def test_tied_topk_writes_back_the_direction_each_unit_reads(digits):
+    """Makhzani & Frey's tied k-sparse autoencoder: unit j decodes along row j of the
+    encoder's weight (an untied decoder along a direction of its own)."""
+    X_train, X_test = digits[0], digits[1]
+    params = dict(n_components=32, sparsity="topk", k=3, max_epochs=5, random_state=0)
+    cosines = {}
+    for tied in (True, False):
+        ae = SparseAE(**params, tied=tied).fit(X_train)
+        assert np.count_nonzero(ae.transform(X_test), axis=1).max() <= 3
+        module = ae.net_.module_
+        read = [layer for layer in module.encoder.modules() if isinstance(layer, torch.nn.Linear)]
+        with torch.no_grad():
+            written = module.decode(torch.eye(32)) - module.decode(torch.zeros(1, 32))
+            cosines[tied] = torch.nn.functional.cosine_similarity(written, read[-1].weight)
+    torch.testing.assert_close(cosines[True], torch.ones(32))
+    assert cosines[False].abs().max() < 0.99
+
+
 @pytest.mark.parametrize("sparsity", ["topk", "l1"])
 def test_relu_codes_are_published_in_the_datas_units_carrying_its_energy(digits, sparsity):
     """A published value c of any unit moves the reconstruction by length c / s, in X's units,
