@@ -23,7 +23,10 @@ default until the energy factor was adopted, on the evidence of
 validation rows the two tie); ``UnitRMSCodes`` every unit at root mean
 square 1, the scaling the data's units replaced; ``FrameScaledCodes`` the
 data's units times one factor that undoes the L2 cost of the units'
-redundancy (its docstring derives it).
+redundancy (its docstring derives it). The tied decoder (``tied=True``,
+the decoder the transpose of the encoder, as in Makhzani & Frey's k-sparse
+autoencoder) is the lever ``ksparse_trials.py --tied`` found on the
+1000-unit MNIST model; here it is tried at the default code size.
 
 One set of defaults serves every dataset, so the candidates are ranked on
 each dataset and the ranks averaged; raw features and the PCA pipeline are
@@ -65,6 +68,7 @@ CANDIDATES = {
     "topk, 256 units, k = 64, units at root mean square 1": dict(estimator="unit_rms"),
     "topk, 256 units, k = 64, codes at the frame scale": dict(estimator="frame"),
     "topk, 256 units, k = 64, codes in the data's units alone": dict(estimator="data_units"),
+    "topk, 256 units, k = 64, tied decoder": dict(tied=True),
 }
 REFERENCES = ("raw features", "PCA pipeline")
 
