@@ -72,6 +72,7 @@ from sklearn.neural_network import MLPClassifier  # noqa: E402
 from skae import EncoderDecoderRegressor  # noqa: E402
 
 SKAE = "skae EncoderDecoderRegressor"
+CODE_SIZES = {"digits": 16, "mnist": 32}  # skae's n_components on each dataset
 # The measures of each completion, in the columns of a method's scores: name,
 # +1 where higher is better (-1: lower), format.
 MEASURES = (("MSE", -1, ".4f"), ("logistic judge", 1, ".3f"), ("MLP judge", 1, ".3f"))
@@ -122,9 +123,11 @@ def skae_completion(
     copies,
     networks=1,
     max_steps="auto",
+    **params,
 ):
     """Each hidden pixel of ``X_test``: the mean of ``networks`` regressors' answers, each
-    trained ``max_steps`` steps from its own seed (and, for random holes, its own masks)."""
+    trained ``max_steps`` steps from its own seed (and, for random holes, its own masks);
+    ``params`` are more of the regressor's parameters (the benchmark sets none)."""
     if mask_name == "lower half":
         visible = ~lower_half(1, side, rng)[0]
     else:  # the copies each network masks afresh
@@ -132,7 +135,7 @@ def skae_completion(
     answers = []
     for i in range(networks):
         model = EncoderDecoderRegressor(
-            n_components, max_steps=max_steps, random_state=seed + 1000 * i
+            n_components, max_steps=max_steps, random_state=seed + 1000 * i, **params
         )
         if mask_name == "lower half":
             model.fit(X_train[:, visible], X_train)
@@ -260,11 +263,11 @@ def load(name, seed, mnist_rows):
     IterativeImputer's settings of one draw."""
     if name == "digits":
         X_train, _, X_test, y_test, X_judge, y_judge = digits_split(seed)
-        return (X_train, X_test, y_test, X_judge, y_judge), 8, 16, {}
+        return (X_train, X_test, y_test, X_judge, y_judge), 8, CODE_SIZES[name], {}
     X_all, y_all, X_test, y_test = load_mnist_flat()
     X_train, X_judge, y_judge = X_all[:mnist_rows], X_all[mnist_rows:], y_all[mnist_rows:]
     data = (X_train, X_test[:2000], y_test[:2000], X_judge, y_judge)
-    return data, 28, 32, {"n_nearest_features": 50, "max_iter": 5}
+    return data, 28, CODE_SIZES[name], {"n_nearest_features": 50, "max_iter": 5}
 
 
 def standard_error(values: np.ndarray) -> float:
