@@ -120,7 +120,7 @@ import argparse
 import time
 
 import numpy as np
-from _common import write_result
+from _common import load_mnist_flat, write_result
 from inpainting import (
     CODE_SIZES,
     digits_split,
@@ -221,8 +221,6 @@ def validation_draw(dataset, seed, mnist_rows=5000):
     if dataset == "digits":
         X_train, y_train, _, _, X_judge, y_judge = digits_split(seed)
     else:
-        from _common import load_mnist_flat
-
         X_all, y_all, _, _ = load_mnist_flat()
         X_train, y_train = X_all[:mnist_rows], y_all[:mnist_rows]
         X_judge, y_judge = X_all[mnist_rows:], y_all[mnist_rows:]
