@@ -123,6 +123,7 @@ import numpy as np
 from _common import load_mnist_flat, write_result
 from inpainting import (
     CODE_SIZES,
+    conv_shapes,
     digits_split,
     judges,
     knn_completion,
@@ -170,10 +171,7 @@ def completion(
         images = augment(X_fit)
         copies = n_masks(len(images))
         side = side_of(X_fit)
-        shapes = {}
-        if params.get("architecture") == "conv":
-            # The input is the masked image beside its mask: two channels.
-            shapes = {"image_shape": (2, side, side), "output_image_shape": (1, side, side)}
+        shapes = conv_shapes(side) if params.get("architecture") == "conv" else {}
         completed = skae_completion(
             n_components or benchmark_components,
             images,
