@@ -52,8 +52,9 @@ measure's mean over draws with its standard error, and skae's margin over the
 best other method draw by draw. Digits' 450 held-out images make one draw's
 accuracy uncertain by about 1.4 points, the size of the differences measured,
 so digits is drawn 5 times; MNIST keeps its split (its 2,000 held-out images)
-and draws masks and seeds 3 times, at about 35 minutes a draw on a slow 2-core
-host.
+and draws masks and seeds 3 times, at about 24 minutes a draw on a 2-core AMD
+EPYC host (``results/inpainting.md`` was made with 2, ``--mnist-seeds 0 1``,
+for time).
 
     python benchmarks/inpainting.py [--datasets digits mnist] [--mnist-rows 5000]
         [--masked-rows 160000] [--random-half-steps 20000] [--seeds 0 1 2 3 4]
