@@ -147,7 +147,8 @@ def skae_completion(
 ):
     """Each hidden pixel of ``X_test``: the mean of ``networks`` regressors' answers, each
     trained ``max_steps`` steps from its own seed (and, for random holes, its own masks);
-    ``params`` are more of the regressor's parameters (the benchmark sets none)."""
+    ``params`` are more of the regressor's parameters (the benchmark's random half: the
+    convolutions and their step budget)."""
     if mask_name == "lower half":
         visible = ~lower_half(1, side, rng)[0]
     else:  # the copies each network masks afresh
