@@ -316,7 +316,7 @@ def mean_and_error(values: np.ndarray, form: str) -> str:
     return f"{values.mean():{form}} ± {standard_error(values):{form}}"
 
 
-def table(name, draws, output="inpainting"):
+def table(name, draws, output):
     """The markdown section of one dataset: every measure's mean over the draws."""
     seeds = list(draws)
     X_train, X_judge = draws[seeds[0]]["sizes"]
