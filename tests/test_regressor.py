@@ -140,7 +140,7 @@ def test_conv_grey_to_colour_shapes(digits):
 
 def test_pipeline_grid_search_and_transformed_target(digits):
     top, bottom, top_test, bottom_test = _halves(digits)
-    pipe = make_pipeline(StandardScaler(), EncoderDecoderRegressor(max_epochs=30, random_state=0))
+    pipe = make_pipeline(StandardScaler(), EncoderDecoderRegressor(max_epochs=10, random_state=0))
     search = GridSearchCV(pipe, {"encoderdecoderregressor__n_components": [1, 16]}, cv=2)
     search.fit(top, bottom)
     assert search.best_params_ == {"encoderdecoderregressor__n_components": 16}

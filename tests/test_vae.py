@@ -20,8 +20,23 @@ def posterior(vae, X):
 
 
 @pytest.fixture(scope="module")
-def vae(digits):
-    return VAE(n_components=4, random_state=0).fit(digits[0])
+def default_fit(digits):
+    """``default_fit(Estimator, seed)``: ``Estimator(n_components=8)``, every other
+    parameter at its default, fitted on the digits once for the module: the tests
+    that read the same fit share it (a default fit is 4,000 steps)."""
+    fits = {}
+
+    def fit(Estimator, seed):
+        if (Estimator, seed) not in fits:
+            fits[Estimator, seed] = Estimator(n_components=8, random_state=seed).fit(digits[0])
+        return fits[Estimator, seed]
+
+    return fit
+
+
+@pytest.fixture(scope="module")
+def vae(default_fit):
+    return default_fit(VAE, 0)
 
 
 def test_kl_term_is_present_and_positive_in_the_history(vae):
@@ -59,8 +74,8 @@ def test_codes_are_centred_and_their_scale_calibrated_on_held_out_rows_too(vae, 
     # The latent scale is calibrated after training: E[μ² + σ²] = 1 per dimension
     # on the training rows, by construction...
     np.testing.assert_allclose((mu**2 + var).mean(axis=0), 1.0, rtol=1e-3)
-    # ...and held-out rows come out near it: 0.85-1.10 per dimension, measured
-    # here; before calibration the training rows' were 1.50-1.77 at d = 4
+    # ...and held-out rows come out near it: 0.86-1.16 per dimension at seeds
+    # 0-2 (d = 8); before calibration the training rows' were 1.50-1.77 at d = 4
     # (benchmarks/vae_digits.py), outside the bar.
     mu, var = posterior(vae, digits[1])
     assert (np.abs(mu.mean(axis=0)) < 0.25).all(), mu.mean(axis=0)
@@ -134,15 +149,20 @@ def test_gaussian_noise_variance_is_its_maximum_likelihood_value(vae, digits):
     module.obs_log_var = learnt
     vae._inference_modules = type(vae._inference_modules)(X_train.shape[1])
     assert elbo[1.0] > elbo[0.5] and elbo[1.0] > elbo[2.0], elbo
-    assert vae.score(X_test) == pytest.approx(elbo[1.0], rel=0.2)
+    # And it carries to held-out rows: within a factor 2 of their squared error
+    # (measured 1.31x, held-out rows reconstruct a little worse). The fixed
+    # variance it replaced, the data's, is 5.6x their error.
+    held_out = np.mean((vae.inverse_transform(vae.transform(X_test)) - X_test) ** 2)
+    assert 0.5 < held_out / vae.noise_variance_ < 2.0, (held_out, vae.noise_variance_)
 
 
-def test_learning_the_noise_variance_improves_the_held_out_elbo(vae, digits):
+def test_learning_the_noise_variance_improves_the_held_out_elbo(vae, default_fit, digits):
     """The calibrated Gaussian against the unit-variance one it replaced (same seed, settings)."""
-    X_train, X_test = digits[0], digits[1]
-    fixed = FixedVarianceVAE(n_components=4, random_state=0).fit(X_train)
-    # Measured: σ² 0.018 against the fixed 0.073 (the data's variance), and a
-    # held-out ELBO of 24.8 against 9.7 nats per image (benchmarks/vae_digits.py).
+    X_test = digits[1]
+    fixed = default_fit(FixedVarianceVAE, 0)
+    # Measured at d = 8, seeds 0-2: σ² 0.0095-0.0100 against the fixed 0.073 (the
+    # data's variance), and a held-out ELBO of 32.7-34.4 against 10.6-10.8 nats
+    # per image (at d = 4: 24.8 against 9.7, benchmarks/vae_digits.py).
     assert fixed.noise_variance_ > 3 * vae.noise_variance_
     assert vae.score(X_test) > fixed.score(X_test) + 10, (vae.score(X_test), fixed.score(X_test))
 
@@ -158,11 +178,10 @@ def digit_judges(digits):
 
 
 @pytest.fixture(scope="module", params=FAST_THEN_SLOW_SEEDS)
-def seeded_pair(request, digits):
+def seeded_pair(request, default_fit):
     """``(seed, VAE, Autoencoder)`` at defaults with 8 code units, fitted on the digits."""
-    seed, X_train = request.param, digits[0]
-    vae = VAE(n_components=8, random_state=seed).fit(X_train)
-    return seed, vae, Autoencoder(n_components=8, random_state=seed).fit(X_train)
+    seed = request.param
+    return seed, default_fit(VAE, seed), default_fit(Autoencoder, seed)
 
 
 def test_vae_samples_are_judged_digits_more_than_ae_random_decodings(
