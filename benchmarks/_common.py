@@ -5,6 +5,7 @@ import math
 import os
 import platform
 import shlex
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -16,6 +17,8 @@ import torch
 from skorch.callbacks import Callback
 
 RESULTS = Path(__file__).resolve().parent / "results"
+# The scripts import this module first: their run time counts from here.
+STARTED = time.perf_counter()
 DEFAULT_MNIST = Path(__file__).resolve().parents[2] / "shared" / "data" / "mnist.npz"
 
 
@@ -59,12 +62,35 @@ def environment() -> str:
     )
 
 
+def commit() -> str:
+    """The commit the code ran at, ``+`` when the work tree differed from it."""
+    root = Path(__file__).resolve().parents[1]
+    try:
+        head = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True, text=True
+        ).stdout.strip()
+        changed = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no", "--", "skae", "benchmarks"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+    except OSError:
+        return "unknown"
+    return (head or "unknown") + ("+" if changed else "")
+
+
 def write_result(name: str, body: str) -> Path:
-    """Write ``results/<name>.md`` headed by the command that produced it."""
+    """Write ``results/<name>.md`` headed by the command that produced it, the commit
+    and machine it ran on, and its run time so far (``make bench`` is their sum)."""
     RESULTS.mkdir(parents=True, exist_ok=True)
     script = Path(sys.argv[0]).resolve().relative_to(Path(__file__).resolve().parents[1])
     command = "python " + " ".join(shlex.quote(str(a)) for a in [script, *sys.argv[1:]])
-    text = f"# {name}\n\nCommand: `{command}`\n\nEnvironment: {environment()}\n\n{body}\n"
+    ran = f"commit {commit()}, {time.perf_counter() - STARTED:.0f} s from the command's start"
+    text = (
+        f"# {name}\n\nCommand: `{command}`\n\nEnvironment: {environment()}\n\n"
+        f"Run: {ran}\n\n{body}\n"
+    )
     path = RESULTS / f"{name}.md"
     path.write_text(text)
     print(text)

@@ -4,7 +4,7 @@ Run by ``make bench`` after the benchmark scripts:
 
     python benchmarks/_report.py
 
-Each result file keeps its own command and environment line; the report adds
+Each result file keeps its own command, environment and run lines; the report adds
 the machine, library versions and date of the gathering at the top.
 """
 
@@ -33,7 +33,8 @@ def main():
         "# skae benchmark report\n\n"
         f"Gathered: {environment()}\n\n"
         "Every section below is one script in `benchmarks/`; its first line is the "
-        "command that produced it and its environment line the machine it ran on.\n"
+        "command that produced it, its environment line the machine it ran on, and "
+        "its run line (in files made since 2026-12-04) the commit and the seconds it took.\n"
     )
     REPORT.write_text(header + "\n" + "\n\n".join(sections) + "\n")
     print(f"wrote {REPORT} ({len(sections)} benchmarks)")
