@@ -14,9 +14,9 @@ import numpy as np
 import sklearn
 import skorch
 import torch
+from _paths import RESULTS, ROOT  # noqa: F401  (RESULTS: the scripts import it from here)
 from skorch.callbacks import Callback
 
-RESULTS = Path(__file__).resolve().parent / "results"
 # The scripts import this module first: their run time counts from here.
 STARTED = time.perf_counter()
 DEFAULT_MNIST = Path(__file__).resolve().parents[2] / "shared" / "data" / "mnist.npz"
@@ -62,19 +62,15 @@ def environment() -> str:
     )
 
 
+def _git(*args: str) -> str:
+    return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+
+
 def commit() -> str:
-    """The commit the code ran at, ``+`` when the work tree differed from it."""
-    root = Path(__file__).resolve().parents[1]
+    """The commit the code ran at, ``+`` when skae/ or benchmarks/ differed from it."""
     try:
-        head = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True, text=True
-        ).stdout.strip()
-        changed = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=no", "--", "skae", "benchmarks"],
-            cwd=root,
-            capture_output=True,
-            text=True,
-        ).stdout.strip()
+        head = _git("rev-parse", "--short", "HEAD")
+        changed = _git("status", "--porcelain", "--untracked-files=no", "--", "skae", "benchmarks")
     except OSError:
         return "unknown"
     return (head or "unknown") + ("+" if changed else "")
@@ -84,7 +80,7 @@ def write_result(name: str, body: str) -> Path:
     """Write ``results/<name>.md`` headed by the command that produced it, the commit
     and machine it ran on, and its run time so far (``make bench`` is their sum)."""
     RESULTS.mkdir(parents=True, exist_ok=True)
-    script = Path(sys.argv[0]).resolve().relative_to(Path(__file__).resolve().parents[1])
+    script = Path(sys.argv[0]).resolve().relative_to(ROOT)
     command = "python " + " ".join(shlex.quote(str(a)) for a in [script, *sys.argv[1:]])
     ran = f"commit {commit()}, {time.perf_counter() - STARTED:.0f} s from the command's start"
     text = (

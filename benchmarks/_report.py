@@ -10,9 +10,8 @@ the machine, library versions and date of the gathering at the top.
 
 import re
 
-from _common import RESULTS, environment
-
-REPORT = RESULTS / "REPORT.md"
+from _common import environment
+from _paths import REPORT, RESULTS
 
 
 def main():

@@ -21,13 +21,9 @@ import re
 import shlex
 import subprocess
 import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-# The paths _common and _report define, spelled out: importing them loads torch
-# (seconds), which listing the commands (--dry-run, run by the fast suite) needs not.
-RESULTS = ROOT / "benchmarks" / "results"
-REPORT = RESULTS / "REPORT.md"
+from _paths import REPORT, RESULTS, ROOT
+
 RECORDED = re.compile(r"^Command: `python (.+)`$", re.MULTILINE)
 
 
