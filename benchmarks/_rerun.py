@@ -14,6 +14,13 @@ recorded command runs once, in the order of the results files' names; then
 every script that has no results file yet (a new benchmark, or ``gpu_check``,
 which writes one only on a machine with a GPU) runs with its defaults. The
 first command that fails stops the run, naming it.
+
+``--stale`` runs only the commands whose files are out of date: a file is
+current when its run line names a clean commit at which the code that makes
+figures (``skae/`` and the benchmark scripts, not this file or ``_report.py``)
+was what it is now. A whole ``make bench`` is many hours on 2 cores, longer
+than one sitting; this lets it be finished in parts without rerunning what is
+already at the code's present state.
 """
 
 import argparse
@@ -25,16 +32,45 @@ import sys
 from _paths import REPORT, RESULTS, ROOT
 
 RECORDED = re.compile(r"^Command: `python (.+)`$", re.MULTILINE)
+RUN = re.compile(r"^Run: commit (\S+), (\d+) s", re.MULTILINE)
+# What the figures depend on; the two scripts that only gather and rerun are not.
+FIGURE_CODE = ["skae", "benchmarks/*.py", ":!benchmarks/_rerun.py", ":!benchmarks/_report.py"]
+
+
+def recorded() -> list[tuple]:
+    """(results file, its command as an argument list, script first), in name order."""
+    pairs = []
+    for path in sorted(RESULTS.glob("*.md")):
+        match = RECORDED.search(path.read_text()) if path != REPORT else None
+        if match:
+            pairs.append((path, shlex.split(match.group(1))))
+    return pairs
 
 
 def recorded_commands() -> list[list[str]]:
-    """Each results file's command as an argument list (script first), once each."""
+    """Each results file's command, once each."""
     commands = []
-    for path in sorted(RESULTS.glob("*.md")):
-        match = RECORDED.search(path.read_text()) if path != REPORT else None
-        if match and (argv := shlex.split(match.group(1))) not in commands:
+    for _, argv in recorded():
+        if argv not in commands:
             commands.append(argv)
     return commands
+
+
+def _is_current(path) -> bool:
+    """Whether the file's run line names a clean commit with today's figure code."""
+    run = RUN.search(path.read_text())
+    if run is None or run.group(1).endswith("+"):
+        return False
+    diff = subprocess.run(
+        ["git", "diff", "--quiet", run.group(1), "--", *FIGURE_CODE], cwd=ROOT, capture_output=True
+    )
+    return diff.returncode == 0  # 1: differs; 128: unknown commit
+
+
+def stale_commands() -> list[list[str]]:
+    """The commands of ``commands()`` that some file of theirs needs rerun for."""
+    stale = [argv for path, argv in recorded() if not _is_current(path)]
+    return [argv for argv in commands() if argv in stale or argv not in recorded_commands()]
 
 
 def commands() -> list[list[str]]:
@@ -53,8 +89,11 @@ def commands() -> list[list[str]]:
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dry-run", action="store_true", help="list the commands only")
+    parser.add_argument(
+        "--stale", action="store_true", help="only the commands whose files predate the code"
+    )
     args = parser.parse_args()
-    for argv in commands():
+    for argv in stale_commands() if args.stale else commands():
         print("python " + shlex.join(argv), flush=True)
         if not args.dry_run and subprocess.run([sys.executable, *argv], cwd=ROOT).returncode:
             sys.exit(f"failed: python {shlex.join(argv)}")

@@ -121,3 +121,39 @@ def test_make_bench_reruns_every_results_file_with_a_script_that_exists():
     for line in listed:
         script = line.split()[1]
         assert (ROOT / script).is_file(), f"{line}: no such script"
+
+
+def test_make_bench_stale_reruns_only_files_whose_figure_code_changed(tmp_path, monkeypatch):
+    """``_rerun.py --stale`` skips a file whose run line names a clean commit with
+    the present figure code, and reruns the rest: no run line, a run from edited
+    code (``+``), a commit git does not know, or code changed since."""
+    monkeypatch.syspath_prepend(str(ROOT / "benchmarks"))
+    import _rerun
+
+    head = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+    ).stdout.strip()
+    runs = {"current": f"commit {head}", "edited": f"commit {head}+", "unknown": "commit 0000000"}
+    for name in ["current", "edited", "unknown", "no_run_line"]:
+        run = f"Run: {runs[name]}, 12 s from the command's start\n\n" if name in runs else ""
+        text = f"# {name}\n\nCommand: `python benchmarks/{name}.py`\n\n{run}body\n"
+        (tmp_path / f"{name}.md").write_text(text)
+    monkeypatch.setattr(_rerun, "RESULTS", tmp_path)
+    monkeypatch.setattr(_rerun, "REPORT", tmp_path / "REPORT.md")
+    assert len(_rerun.recorded_commands()) == 4
+    # The figure code is a path no commit touches: HEAD's run is current.
+    monkeypatch.setattr(_rerun, "FIGURE_CODE", ["no-such-path"])
+    stale = {Path(argv[0]).stem for argv in _rerun.stale_commands()}
+    assert stale & {*runs, "no_run_line"} == {"edited", "unknown", "no_run_line"}
+    # Code that changed since the recorded commit makes the same file stale.
+    first = subprocess.run(
+        ["git", "rev-list", "--max-parents=0", "HEAD"], cwd=ROOT, capture_output=True, text=True
+    ).stdout.split()[0]
+    if first.startswith(head):
+        pytest.skip("a clone of one commit has no earlier code to compare with")
+    (tmp_path / "current.md").write_text(
+        f"# current\n\nCommand: `python benchmarks/current.py`\n\n"
+        f"Run: commit {first}, 12 s from the command's start\n\nbody\n"
+    )
+    monkeypatch.setattr(_rerun, "FIGURE_CODE", ["skae"])
+    assert ["benchmarks/current.py"] in _rerun.stale_commands()
