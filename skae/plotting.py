@@ -55,20 +55,28 @@ def _image_shape(n_features: int, image_shape=None, estimators=()) -> tuple[int,
     return side, side
 
 
-def _image_axes(plt, n_rows, n_cols, row_labels):
-    fig, axes = plt.subplots(
-        n_rows, n_cols, figsize=(0.9 * n_cols + 1.2, 0.95 * n_rows), squeeze=False
-    )
-    for ax in axes.flat:
-        ax.set_xticks([])
-        ax.set_yticks([])
-    for ax, label in zip(axes[:, 0], row_labels, strict=True):
-        ax.set_ylabel(label, rotation=0, ha="right", va="center", fontsize=8)
-    return fig, axes
+def _mosaic(images, shape, n_cols):
+    """The images side by side, ``n_cols`` to a row, one NaN pixel between them.
+
+    One axes per mosaic rather than one per image: matplotlib's cost is per axes
+    (a 9 x 12 grid of axes took 5 s to build and save, the same images as nine
+    mosaics a tenth of that), and NaN is drawn blank, so the images stay apart.
+    """
+    height, width = shape
+    n_rows = math.ceil(len(images) / n_cols)
+    mosaic = np.full((n_rows * (height + 1) - 1, n_cols * (width + 1) - 1), np.nan)
+    for i, image in enumerate(images):
+        r, c = divmod(i, n_cols)
+        top, left = r * (height + 1), c * (width + 1)
+        mosaic[top : top + height, left : left + width] = image.reshape(shape)
+    return mosaic
 
 
 def plot_reconstructions(estimators, X, n_images=10, image_shape=None):
     """Draw a row of originals, then each estimator's reconstruction g(f(x)).
+
+    Each row is one axes holding its images side by side (labelled with the
+    estimator's name).
 
     Parameters
     ----------
@@ -95,8 +103,8 @@ def plot_reconstructions(estimators, X, n_images=10, image_shape=None):
     >>> from skae.plotting import plot_reconstructions
     >>> X, _ = load_digits(return_X_y=True)
     >>> fig = plot_reconstructions({"PCA(8)": PCA(8).fit(X)}, X, n_images=5)
-    >>> len(fig.axes)
-    10
+    >>> [ax.get_ylabel() for ax in fig.axes]  # one row of 5 images each
+    ['original', 'PCA(8)']
     """
     plt = _pyplot()
     named = _named(estimators)
@@ -109,10 +117,14 @@ def plot_reconstructions(estimators, X, n_images=10, image_shape=None):
     )
     X = rows["original"]
     low, high = float(X.min()), float(X.max())
-    fig, axes = _image_axes(plt, len(rows), len(X), list(rows))
-    for r, images in enumerate(rows.values()):
-        for c, image in enumerate(images):
-            axes[r, c].imshow(image.reshape(shape), cmap="gray", vmin=low, vmax=high)
+    fig, axes = plt.subplots(
+        len(rows), 1, figsize=(0.9 * len(X) + 1.2, 0.95 * len(rows)), squeeze=False
+    )
+    for ax, (label, images) in zip(axes[:, 0], rows.items(), strict=True):
+        ax.imshow(_mosaic(images, shape, len(X)), cmap="gray", vmin=low, vmax=high)
+        ax.set_xticks([])
+        ax.set_yticks([])
+        ax.set_ylabel(label, rotation=0, ha="right", va="center", fontsize=8)
     fig.tight_layout()
     return fig
 
@@ -239,8 +251,8 @@ def plot_samples(estimator, n_samples=16, image_shape=None, random_state=None):
     >>> from skae.plotting import plot_samples
     >>> X, _ = load_digits(return_X_y=True)
     >>> fig = plot_samples(VAE(max_epochs=3, random_state=0).fit(X / 16), 8, random_state=0)
-    >>> len(fig.axes)
-    8
+    >>> fig.axes[0].get_images()[0].get_array().shape  # 8 images of 8 x 8, 1 pixel apart
+    (8, 71)
     """
     plt = _pyplot()
     if not hasattr(estimator, "sample"):
@@ -249,10 +261,8 @@ def plot_samples(estimator, n_samples=16, image_shape=None, random_state=None):
     shape = _image_shape(samples.shape[1], image_shape, [estimator])
     n_cols = min(n_samples, 8)
     n_rows = math.ceil(n_samples / n_cols)
-    fig, axes = plt.subplots(n_rows, n_cols, figsize=(0.9 * n_cols, 0.9 * n_rows), squeeze=False)
-    for ax in axes.flat:
-        ax.axis("off")
-    for ax, image in zip(axes.flat, samples, strict=False):
-        ax.imshow(image.reshape(shape), cmap="gray")
+    fig, ax = plt.subplots(figsize=(0.9 * n_cols, 0.9 * n_rows))
+    ax.axis("off")
+    ax.imshow(_mosaic(samples, shape, n_cols), cmap="gray")
     fig.tight_layout()
     return fig

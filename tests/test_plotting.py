@@ -34,12 +34,19 @@ def fitted(small):
 def test_plot_reconstructions_draws_originals_then_each_model(fitted, small):
     X, _ = small
     fig = plotting.plot_reconstructions(fitted, X, n_images=6)
-    assert len(fig.axes) == 4 * 6
-    labels = [ax.get_ylabel() for ax in fig.axes[::6]]
+    labels = [ax.get_ylabel() for ax in fig.axes]
     assert labels == ["original", "PCA", "AE", "ConvAE"]
-    drawn = fig.axes[6].get_images()[0].get_array()
-    expected = fitted["PCA"].inverse_transform(fitted["PCA"].transform(X[:1])).reshape(8, 8)
-    np.testing.assert_allclose(drawn, expected, rtol=1e-5)
+    # Each row is its 6 images side by side, a blank (NaN) column between them.
+    drawn = np.asarray(fig.axes[1].get_images()[0].get_array().filled(np.nan))
+    assert drawn.shape == (8, 6 * 9 - 1)
+    assert np.isnan(drawn[:, 8::9]).all() and not np.isnan(np.delete(drawn, np.s_[8::9], 1)).any()
+    expected = fitted["PCA"].inverse_transform(fitted["PCA"].transform(X[:6]))
+    for i in range(6):
+        np.testing.assert_allclose(
+            drawn[:, 9 * i : 9 * i + 8], expected[i].reshape(8, 8), rtol=1e-5
+        )
+    original = np.asarray(fig.axes[0].get_images()[0].get_array().filled(np.nan))
+    np.testing.assert_allclose(original[:, 9:17], X[1].reshape(8, 8))
 
 
 def test_plot_reconstructions_needs_a_shape_for_non_square_rows(fitted, small):
@@ -47,7 +54,8 @@ def test_plot_reconstructions_needs_a_shape_for_non_square_rows(fitted, small):
     ae = Autoencoder(2, max_epochs=1).fit(X[:, :60])
     with pytest.raises(ValueError, match="not square"):
         plotting.plot_reconstructions(ae, X[:, :60])
-    assert len(plotting.plot_reconstructions(ae, X[:, :60], 3, image_shape=(6, 10)).axes) == 6
+    fig = plotting.plot_reconstructions(ae, X[:, :60], 3, image_shape=(6, 10))
+    assert fig.axes[0].get_images()[0].get_array().shape == (6, 3 * 11 - 1)
     # A given shape that does not hold the rows is refused: 8x8 images were drawn instead.
     with pytest.raises(ValueError, match=r"image_shape=\(5, 5\) draws 25 values .* 64 features"):
         plotting.plot_reconstructions(fitted["AE"], X, 3, image_shape=(5, 5))
@@ -58,7 +66,7 @@ def test_two_estimators_of_one_type_are_both_drawn(small):
     X, _ = small
     models = [Autoencoder(k, max_epochs=1, random_state=0).fit(X) for k in (2, 4)]
     fig = plotting.plot_reconstructions(models, X, n_images=2)
-    assert [ax.get_ylabel() for ax in fig.axes[::2]] == [
+    assert [ax.get_ylabel() for ax in fig.axes] == [
         "original",
         "Autoencoder 1",
         "Autoencoder 2",
@@ -76,7 +84,7 @@ def test_a_dataframe_is_drawn_without_a_feature_name_warning(small):
     model = Autoencoder(2, max_epochs=1, random_state=0).fit(frame)
     with warnings.catch_warnings():
         warnings.simplefilter("error", UserWarning)
-        assert len(plotting.plot_reconstructions(model, frame, n_images=3).axes) == 6
+        assert len(plotting.plot_reconstructions(model, frame, n_images=3).axes) == 2
 
 
 def test_plot_latent_space_one_group_per_class(fitted, small, digits):
@@ -104,7 +112,12 @@ def test_plot_samples_draws_vae_samples(small):
     X, _ = small
     vae = VAE(2, max_epochs=2, random_state=0).fit(X)
     fig = plotting.plot_samples(vae, n_samples=10, random_state=0)
-    assert sum(bool(ax.get_images()) for ax in fig.axes) == 10
+    # 8 to a row: two rows, the second with 2 images and 6 blank places.
+    drawn = np.asarray(fig.axes[0].get_images()[0].get_array().filled(np.nan))
+    assert drawn.shape == (2 * 9 - 1, 8 * 9 - 1)
+    expected = vae.sample(10, random_state=0)
+    np.testing.assert_allclose(drawn[9:, 9:17], expected[9].reshape(8, 8), rtol=1e-5)
+    assert np.isnan(drawn[9:, 18:]).all()
     with pytest.raises(TypeError, match="no sample"):
         plotting.plot_samples(PCA(2).fit(X))
 
