@@ -14,7 +14,7 @@ import numpy as np
 import sklearn
 import skorch
 import torch
-from _paths import RESULTS, ROOT  # noqa: F401  (RESULTS: the scripts import it from here)
+from _paths import RESULTS, ROOT, figure_code  # noqa: F401  (the scripts import RESULTS)
 from skorch.callbacks import Callback
 
 # The scripts import this module first: their run time counts from here.
@@ -66,14 +66,21 @@ def _git(*args: str) -> str:
     return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True).stdout.strip()
 
 
-def commit() -> str:
-    """The commit the code ran at, ``+`` when skae/ or benchmarks/ differed from it."""
+def commit(script) -> str:
+    """The commit the code ran at, ``+`` when the script's figure code differed from it
+    (``figure_code``: skae/ and the benchmark modules it runs; results files and
+    other scripts do not count, so a run of many scripts stays clean)."""
     try:
         head = _git("rev-parse", "--short", "HEAD")
-        changed = _git("status", "--porcelain", "--untracked-files=no", "--", "skae", "benchmarks")
+        changed = _git("status", "--porcelain", "--", *figure_code(script))
     except OSError:
         return "unknown"
     return (head or "unknown") + ("+" if changed else "")
+
+
+# Taken as the script starts: the code it runs is what was there then, whatever
+# is committed while it runs.
+RAN_AT = commit(sys.argv[0])
 
 
 def write_result(name: str, body: str) -> Path:
@@ -82,7 +89,7 @@ def write_result(name: str, body: str) -> Path:
     RESULTS.mkdir(parents=True, exist_ok=True)
     script = Path(sys.argv[0]).resolve().relative_to(ROOT)
     command = "python " + " ".join(shlex.quote(str(a)) for a in [script, *sys.argv[1:]])
-    ran = f"commit {commit()}, {time.perf_counter() - STARTED:.0f} s from the command's start"
+    ran = f"commit {RAN_AT}, {time.perf_counter() - STARTED:.0f} s from the command's start"
     text = (
         f"# {name}\n\nCommand: `{command}`\n\nEnvironment: {environment()}\n\n"
         f"Run: {ran}\n\n{body}\n"

@@ -15,12 +15,13 @@ every script that has no results file yet (a new benchmark, or ``gpu_check``,
 which writes one only on a machine with a GPU) runs with its defaults. The
 first command that fails stops the run, naming it.
 
-``--stale`` runs only the commands whose files are out of date: a file is
-current when its run line names a clean commit at which the code that makes
-figures (``skae/`` and the benchmark scripts, not this file or ``_report.py``)
-was what it is now. A whole ``make bench`` is many hours on 2 cores, longer
-than one sitting; this lets it be finished in parts without rerunning what is
-already at the code's present state.
+``--stale`` runs only the commands whose files are out of date (and, as
+always, the scripts with no results file yet): a file is current when its run
+line names a clean commit at which its figure code (``_paths.figure_code``:
+``skae/``, its script and the benchmark modules that script imports) was what
+it is now. A whole ``make bench`` is many hours on 2 cores, longer than one
+sitting; this lets it be finished in parts without rerunning what is already
+at the code's present state.
 """
 
 import argparse
@@ -28,13 +29,12 @@ import re
 import shlex
 import subprocess
 import sys
+from functools import partial
 
-from _paths import REPORT, RESULTS, ROOT
+from _paths import REPORT, RESULTS, ROOT, figure_code
 
 RECORDED = re.compile(r"^Command: `python (.+)`$", re.MULTILINE)
 RUN = re.compile(r"^Run: commit (\S+), (\d+) s", re.MULTILINE)
-# What the figures depend on; the two scripts that only gather and rerun are not.
-FIGURE_CODE = ["skae", "benchmarks/*.py", ":!benchmarks/_rerun.py", ":!benchmarks/_report.py"]
 
 
 def recorded() -> list[tuple]:
@@ -56,26 +56,29 @@ def recorded_commands() -> list[list[str]]:
     return commands
 
 
-def _is_current(path) -> bool:
+def _is_current(path, script) -> bool:
     """Whether the file's run line names a clean commit with today's figure code."""
     run = RUN.search(path.read_text())
     if run is None or run.group(1).endswith("+"):
         return False
-    diff = subprocess.run(
-        ["git", "diff", "--quiet", run.group(1), "--", *FIGURE_CODE], cwd=ROOT, capture_output=True
-    )
-    return diff.returncode == 0  # 1: differs; 128: unknown commit
+    code = figure_code(script)
+    git = partial(subprocess.run, cwd=ROOT, capture_output=True, text=True)
+    # 1: the code differs; 128: a commit this clone does not have.
+    if git(["git", "diff", "--quiet", run.group(1), "--", *code]).returncode:
+        return False
+    return not git(["git", "ls-files", "--others", "--exclude-standard", "--", *code]).stdout
 
 
 def stale_commands() -> list[list[str]]:
     """The commands of ``commands()`` that some file of theirs needs rerun for."""
-    stale = [argv for path, argv in recorded() if not _is_current(path)]
-    return [argv for argv in commands() if argv in stale or argv not in recorded_commands()]
+    stale = [argv for path, argv in recorded() if not _is_current(path, argv[0])]
+    known = recorded_commands()
+    return [argv for argv in commands() if argv in stale or argv not in known]
 
 
 def commands() -> list[list[str]]:
-    recorded = recorded_commands()
-    scripts_recorded = {argv[0] for argv in recorded}
+    known = recorded_commands()
+    scripts_recorded = {argv[0] for argv in known}
     new = [
         [script]
         for script in (
@@ -83,14 +86,16 @@ def commands() -> list[list[str]]:
         )
         if script not in scripts_recorded
     ]
-    return recorded + new
+    return known + new
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dry-run", action="store_true", help="list the commands only")
     parser.add_argument(
-        "--stale", action="store_true", help="only the commands whose files predate the code"
+        "--stale",
+        action="store_true",
+        help="only the commands whose files predate their code, and new scripts",
     )
     args = parser.parse_args()
     for argv in stale_commands() if args.stale else commands():

@@ -60,7 +60,8 @@ def _mosaic(images, shape, n_cols):
 
     One axes per mosaic rather than one per image: matplotlib's cost is per axes
     (a 9 x 12 grid of axes took 5 s to build and save, the same images as nine
-    mosaics a tenth of that), and NaN is drawn blank, so the images stay apart.
+    mosaics a tenth of that), and NaN is drawn blank, so the images stay apart
+    (drawn with ``interpolation="nearest"``, so that shrinking keeps the gaps).
     """
     height, width = shape
     n_rows = math.ceil(len(images) / n_cols)
@@ -121,7 +122,8 @@ def plot_reconstructions(estimators, X, n_images=10, image_shape=None):
         len(rows), 1, figsize=(0.9 * len(X) + 1.2, 0.95 * len(rows)), squeeze=False
     )
     for ax, (label, images) in zip(axes[:, 0], rows.items(), strict=True):
-        ax.imshow(_mosaic(images, shape, len(X)), cmap="gray", vmin=low, vmax=high)
+        mosaic = _mosaic(images, shape, len(X))
+        ax.imshow(mosaic, cmap="gray", vmin=low, vmax=high, interpolation="nearest")
         ax.set_xticks([])
         ax.set_yticks([])
         ax.set_ylabel(label, rotation=0, ha="right", va="center", fontsize=8)
@@ -263,6 +265,9 @@ def plot_samples(estimator, n_samples=16, image_shape=None, random_state=None):
     n_rows = math.ceil(n_samples / n_cols)
     fig, ax = plt.subplots(figsize=(0.9 * n_cols, 0.9 * n_rows))
     ax.axis("off")
-    ax.imshow(_mosaic(samples, shape, n_cols), cmap="gray")
+    # One grey scale for all (the samples' range), so faint and bold samples compare.
+    low, high = float(samples.min()), float(samples.max())
+    mosaic = _mosaic(samples, shape, n_cols)
+    ax.imshow(mosaic, cmap="gray", vmin=low, vmax=high, interpolation="nearest")
     fig.tight_layout()
     return fig

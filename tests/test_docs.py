@@ -142,7 +142,7 @@ def test_make_bench_stale_reruns_only_files_whose_figure_code_changed(tmp_path, 
     monkeypatch.setattr(_rerun, "REPORT", tmp_path / "REPORT.md")
     assert len(_rerun.recorded_commands()) == 4
     # The figure code is a path no commit touches: HEAD's run is current.
-    monkeypatch.setattr(_rerun, "FIGURE_CODE", ["no-such-path"])
+    monkeypatch.setattr(_rerun, "figure_code", lambda script: ["no-such-path"])
     stale = {Path(argv[0]).stem for argv in _rerun.stale_commands()}
     assert stale & {*runs, "no_run_line"} == {"edited", "unknown", "no_run_line"}
     # Code that changed since the recorded commit makes the same file stale.
@@ -155,5 +155,26 @@ def test_make_bench_stale_reruns_only_files_whose_figure_code_changed(tmp_path, 
         f"# current\n\nCommand: `python benchmarks/current.py`\n\n"
         f"Run: commit {first}, 12 s from the command's start\n\nbody\n"
     )
-    monkeypatch.setattr(_rerun, "FIGURE_CODE", ["skae"])
+    monkeypatch.setattr(_rerun, "figure_code", lambda script: ["skae"])
     assert ["benchmarks/current.py"] in _rerun.stale_commands()
+
+
+def test_a_benchmarks_figure_code_is_skae_its_script_and_what_it_imports(monkeypatch):
+    monkeypatch.syspath_prepend(str(ROOT / "benchmarks"))
+    from _paths import figure_code
+
+    code = figure_code("benchmarks/inpainting_mask_trials.py")
+    # inpainting_mask_trials imports inpainting, which imports _common, which imports _paths.
+    assert code == [
+        "skae",
+        "benchmarks/_common.py",
+        "benchmarks/_paths.py",
+        "benchmarks/inpainting.py",
+        "benchmarks/inpainting_mask_trials.py",
+    ]
+    # Another script's edit, the results and the rerun machinery leave it current.
+    listed = subprocess.run(
+        ["git", "ls-files", "--", *code], cwd=ROOT, capture_output=True, text=True
+    ).stdout.split()
+    assert "skae/plotting.py" in listed and "benchmarks/_rerun.py" not in listed
+    assert not [path for path in listed if "results/" in path or "vae_mnist" in path]

@@ -47,6 +47,8 @@ def test_plot_reconstructions_draws_originals_then_each_model(fitted, small):
         )
     original = np.asarray(fig.axes[0].get_images()[0].get_array().filled(np.nan))
     np.testing.assert_allclose(original[:, 9:17], X[1].reshape(8, 8))
+    # Every row on the originals' grey scale, so reconstructions compare with them.
+    assert {ax.get_images()[0].get_clim() for ax in fig.axes} == {(X[:6].min(), X[:6].max())}
 
 
 def test_plot_reconstructions_needs_a_shape_for_non_square_rows(fitted, small):
@@ -118,6 +120,7 @@ def test_plot_samples_draws_vae_samples(small):
     expected = vae.sample(10, random_state=0)
     np.testing.assert_allclose(drawn[9:, 9:17], expected[9].reshape(8, 8), rtol=1e-5)
     assert np.isnan(drawn[9:, 18:]).all()
+    assert fig.axes[0].get_images()[0].get_clim() == (expected.min(), expected.max())
     with pytest.raises(TypeError, match="no sample"):
         plotting.plot_samples(PCA(2).fit(X))
 
