@@ -15,6 +15,11 @@ every script that has no results file yet (a new benchmark, or ``gpu_check``,
 which writes one only on a machine with a GPU) runs with its defaults. The
 first command that fails stops the run, naming it.
 
+The run refuses to start without the ``bench`` extra (``pip install -e
+".[bench]"``, which ``make bench`` does first): a benchmark that compares with
+an optional library leaves its columns out when the library is missing, and a
+rerun by hand would otherwise replace a full table with a narrower one.
+
 ``--stale`` runs only the commands whose files are out of date (and, as
 always, the scripts with no results file yet): a file is current when its run
 line names a clean commit at which its figure code (``_paths.figure_code``:
@@ -25,6 +30,7 @@ at the code's present state.
 """
 
 import argparse
+import importlib.metadata
 import re
 import shlex
 import subprocess
@@ -89,6 +95,21 @@ def commands() -> list[list[str]]:
     return known + new
 
 
+def missing_requirements(extra="bench") -> list[str]:
+    """The distributions skae's ``extra`` requires that are not installed."""
+    marker = re.compile(rf"extra\s*==\s*[\"']{re.escape(extra)}[\"']")
+    missing = []
+    for requirement in importlib.metadata.requires("skae") or []:
+        if not marker.search(requirement):
+            continue
+        name = re.match(r"[A-Za-z0-9_.-]+", requirement).group()
+        try:
+            importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            missing.append(name)
+    return missing
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dry-run", action="store_true", help="list the commands only")
@@ -98,6 +119,12 @@ def main():
         help="only the commands whose files predate their code, and new scripts",
     )
     args = parser.parse_args()
+    missing = missing_requirements()
+    if missing and not args.dry_run:
+        sys.exit(
+            f"the bench extra is not installed (missing: {', '.join(missing)}); "
+            "run `pip install -e '.[bench]'` first (make bench does)"
+        )
     for argv in stale_commands() if args.stale else commands():
         print("python " + shlex.join(argv), flush=True)
         if not args.dry_run and subprocess.run([sys.executable, *argv], cwd=ROOT).returncode:

@@ -159,6 +159,35 @@ def test_make_bench_stale_reruns_only_files_whose_figure_code_changed(tmp_path, 
     assert ["benchmarks/current.py"] in _rerun.stale_commands()
 
 
+def test_make_bench_refuses_to_run_without_the_bench_extra(monkeypatch):
+    """Without PyOD the outlier benchmarks drop its columns, so a rerun without the
+    ``bench`` extra would overwrite full tables with narrower ones: it stops first."""
+    monkeypatch.syspath_prepend(str(ROOT / "benchmarks"))
+    import _rerun
+
+    requires = ["numpy>=1.24", 'pyod>=2; extra == "bench"', 'onnx>=1.14; extra == "onnx"']
+    monkeypatch.setattr(_rerun.importlib.metadata, "requires", lambda name: requires)
+    installed = {"numpy", "onnx"}
+
+    def version(name):
+        if name not in installed:
+            raise _rerun.importlib.metadata.PackageNotFoundError(name)
+        return "1.0"
+
+    monkeypatch.setattr(_rerun.importlib.metadata, "version", version)
+    assert _rerun.missing_requirements() == ["pyod"]
+    monkeypatch.setattr(sys, "argv", ["_rerun.py", "--stale"])
+
+    def no_benchmark_may_run():
+        raise AssertionError("listed benchmarks to run without the bench extra")
+
+    monkeypatch.setattr(_rerun, "stale_commands", no_benchmark_may_run)
+    with pytest.raises(SystemExit, match=r"bench extra is not installed \(missing: pyod\)"):
+        _rerun.main()
+    installed.add("pyod")
+    assert _rerun.missing_requirements() == []
+
+
 def test_a_benchmarks_figure_code_is_skae_its_script_and_what_it_imports(monkeypatch):
     monkeypatch.syspath_prepend(str(ROOT / "benchmarks"))
     from _paths import figure_code
