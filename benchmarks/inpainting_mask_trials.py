@@ -27,103 +27,42 @@ fresh masks about twice as well as new ones), each at 160,000 rows:
 - the mean of 3 networks trained from different seeds on different masks,
   a deep ensemble (Lakshminarayanan et al., 2017), at 3 times the cost.
 
-Neither was adopted at first (``results/inpainting_mask_trials.md``, at the
-regressor's linear start). Shifted copies make both methods' error worse
-(0.0263 against 0.0218; KNNImputer 0.0271 against 0.0253), since digits are
-centred in their 8 x 8 frame and shifted ones are not images the held-out
-set holds. The ensemble lowers the error by 8% (0.0200), and the judges
-recognise its completions more often than the single network's and
-KNNImputer's on average (0.916 and 0.920 against 0.899 and 0.910, and
-KNNImputer's 0.904 and 0.916), but not on draw 2 (0.880 and 0.884 against
-KNNImputer's 0.893 and 0.893). At the regressor's earlier random start the
-judges recognised the ensemble's completions *less* often (0.907 and 0.917
-against 0.913 and 0.920; the file as committed at 9210b5b): three draws do
-not settle the sign, and the ensemble costs three fits.
-
-Two last candidates ask whether the ensemble needs the full budget:
+Two candidates ask whether the ensemble needs the full budget:
 
 - one network trained 20,000 steps (a quarter of the step cap);
 - the mean of 3 such networks, which costs three quarters of one network
   at the cap.
 
-One network at 20,000 steps completes as well as one at 80,000 (squared
-error 0.0220 against 0.0218; judges 0.902 and 0.910 against 0.899 and
-0.910), and the mean of 3 better than either on every measure (0.0207;
-0.908 and 0.919; ``results/inpainting_ensemble_trials.md``). Against
-KNNImputer its judges lead on draws 0 and 1 and trail on draw 2 (0.880 and
-0.884 against 0.893 and 0.893).
+Two ask whether the code is too narrow (KNNImputer keeps everything its
+neighbours hold, a 16-unit code may not): the network at 32 and at 64 code
+units (64 is digits' pixel count).
 
-It is not adopted. ``inpainting.py`` run with it (commit 7854a9b) did not
-carry the gain to its held-out draws. On digits' 898 training images, over
-5 draws, the error stayed at 0.0205 and the judges fell to 0.901 and 0.916,
-against the one network's 0.909 and 0.921. On MNIST's first draw, 5,000
-images under 32 masks each, 20,000 steps are 8 passes over the masked rows,
-and the error was 0.0147, against the one network's 0.0137 ± 0.0001 over
-its 3 draws. The trial's 673 images under 238 masks each are not the
-benchmark's training sizes, and a budget chosen on them did not carry
-over. The candidates and their file stay as the record of the attempt.
-
-Two last candidates ask whether the code is too narrow: KNNImputer keeps
-everything its neighbours hold, a 16-unit code may not. The network at 32
-and at 64 code units (160,000 rows each; 64 is digits' pixel count) lowers
-the squared error by 3% (0.0212 at both, against 0.0218 at 16, on the same
-draws), and the judges do not move: 0.908 and 0.916 at 32 units, 0.905 and
-0.911 at 64, against 0.907 and 0.914 at 16 and KNNImputer's 0.904 and
-0.916 (``results/inpainting_code_size_trials.md``). One validation image
-is 0.44 points of a draw's accuracy. The judges' gap on held-out images is
-not the code's width, and 16 units stay.
-
-Two candidates ask whether the network's kind is: each at 20,000 steps,
-which completes as well as the full budget above and costs a quarter of it.
+Three ask whether the network's kind is, each at 20,000 steps:
 
 - ``loss="bce"``: pixel intensities in [0, 1] read as Bernoulli means, the
   decoder's output through a sigmoid;
 - ``architecture="conv"``: the masked image and its mask as two channels of
   one image, the regressor's strided convolutions over them (the
-  context-encoder's layout), a one-channel image out.
+  context-encoder's layout), a one-channel image out;
+- the same convolutions at the full budget (80,000 steps).
 
-On digits neither gains (``results/inpainting_architecture_trials.md``):
-the binary cross-entropy raises the squared error by 6% (0.0234 against
-0.0220) and lowers both judges (0.896 and 0.901 against 0.902 and 0.910);
-the convolutions leave the error where it was (0.0222) and the judges
-within one validation image (0.907 and 0.911), at 2.4 times the seconds.
-An 8 x 8 image leaves little for a convolution's locality to use, so the
-two are also tried on MNIST's 28 x 28 images (``--dataset mnist``: the
-benchmark's 5,000 imputer images split 75 / 25, its judges, 32 code units;
-2 draws; ``results/inpainting_architecture_trials_mnist.md``). There the
-convolutions lower the squared error by 43% in both draws (0.0092 against
-0.0160; KNNImputer 0.0237) and both judges rise (0.921 and 0.975 against
-0.911 and 0.973; KNNImputer 0.918 and 0.956), at 3.7 times the seconds (800
-against 218 on a 2-core AMD EPYC host). ``inpainting.py`` took it for the
-random half of both sets, at 20,000 steps for time (the full budget is
-about 53 minutes a MNIST draw on that host). Its held-out digits then
-fared worse than the MLP at the full budget (error 0.0219 against 0.0205),
-so the last candidate asks whether the budget or the convolutions cost
-that: the convolutions at the full budget (80,000 steps). On digits'
-validation images they are the best single network tried (error 0.0213,
-against 0.0222 at 20,000 steps and 0.0218 for the MLP at the full budget;
-judges 0.911 and 0.914, against 0.907 and 0.911, 0.899 and 0.910, and
-KNNImputer's 0.904 and 0.916; ``results/inpainting_conv_budget_trials.md``),
-at 690 seconds a fit against 194. The quarter budget, not the
-convolutions, is what held-out digits lost. Shifted
-copies help KNNImputer on MNIST, unlike on digits (0.0208 against 0.0237),
-since MNIST's digits are not all centred alike.
+An 8 x 8 image leaves little for a convolution's locality to use, so
+``--dataset mnist`` tries the MLP and the convolutions on MNIST's 28 x 28
+images: the benchmark's 5,000 imputer images split 75 / 25, its judges, 32
+code units.
+
+Every candidate of a draw trains on masks drawn from the same random stream,
+so a candidate's figures are the same whichever candidates run beside it.
+What the trials found, and what ``inpainting.py`` took from them, is in the
+paired-targets user guide (``docs/user_guide/paired_targets.md``).
 
     python benchmarks/inpainting_mask_trials.py [--dataset digits] [--seeds 0 1 2]
         [--candidates NAME ...] [--output NAME]
 
 Writes ``results/inpainting_mask_trials.md`` (every candidate; ``--output``
-names another file). The last two candidates' file was made by
-``--candidates "160,000 rows, 20,000 steps" "160,000 rows, mean of 3
-networks of 20,000 steps" --output inpainting_ensemble_trials``; the code
-sizes' by ``--candidates "160,000 rows" "160,000 rows, 32 code units"
-"160,000 rows, 64 code units" --output inpainting_code_size_trials``; the
-architectures' by ``--candidates "160,000 rows, 20,000 steps" "160,000 rows,
-20,000 steps, loss='bce'" "160,000 rows, 20,000 steps, conv" --output
-inpainting_architecture_trials`` and, on MNIST, ``--dataset mnist --seeds 0 1
+names another file). MNIST's file was made by ``--dataset mnist --seeds 0 1
 --candidates "160,000 rows, 20,000 steps" "160,000 rows, 20,000 steps, conv"
---output inpainting_architecture_trials_mnist``; the last by ``--candidates
-"160,000 rows, conv" --output inpainting_conv_budget_trials``.
+--output inpainting_architecture_trials_mnist``.
 """
 
 import argparse
@@ -253,6 +192,10 @@ def main():
         X_fit, X_val, y_val, classifiers, n_components = validation_draw(args.dataset, seed)
         rng = np.random.default_rng(seed)
         hidden = random_half(len(X_val), side_of(X_val), rng)
+        # Every candidate draws its training masks from a copy of the same stream, so
+        # its figures do not depend on which candidates ran before it, and candidates
+        # that differ in one setting are compared on the same masks.
+        masks_state = rng.bit_generator.state
         masked = np.where(hidden, np.nan, X_val)
         for name, images in (
             ("KNNImputer", X_fit),
@@ -262,7 +205,9 @@ def main():
             rows[name].append(measure(knn, X_val, y_val, hidden, classifiers) + [0.0])
         for name, complete in candidates.items():
             start = time.perf_counter()
-            copies[name], completed = complete(X_fit, X_val, hidden, rng, seed, n_components)
+            masks_rng = np.random.default_rng()
+            masks_rng.bit_generator.state = masks_state
+            copies[name], completed = complete(X_fit, X_val, hidden, masks_rng, seed, n_components)
             seconds = time.perf_counter() - start
             completed = np.clip(completed, 0, 1)
             rows[name].append(measure(completed, X_val, y_val, hidden, classifiers) + [seconds])
