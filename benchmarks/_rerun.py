@@ -23,13 +23,16 @@ rerun by hand would otherwise replace a full table with a narrower one.
 ``--stale`` runs only the commands whose files are out of date (and, as
 always, the scripts with no results file yet): a file is current when its run
 line names a clean commit at which its figure code (``_paths.figure_code``:
-``skae/``, its script and the benchmark modules that script imports) was what
-it is now. A whole ``make bench`` is many hours on 2 cores, longer than one
+``skae/``, its script and the benchmark modules that script imports) ran the
+same statements as it does now; docstrings, comments and layout do not count,
+so a reworded docstring that quotes the figures does not send them back for
+hours of reruns. A whole ``make bench`` is many hours on 2 cores, longer than one
 sitting; this lets it be finished in parts without rerunning what is already
 at the code's present state.
 """
 
 import argparse
+import ast
 import importlib.metadata
 import re
 import shlex
@@ -62,16 +65,46 @@ def recorded_commands() -> list[list[str]]:
     return commands
 
 
+def statements(source: str) -> str:
+    """What a Python file runs, without its docstrings, comments and layout."""
+    tree = ast.parse(source)
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+            first = node.body[0] if node.body else None
+            if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant):
+                if isinstance(first.value.value, str):
+                    node.body = node.body[1:] or [ast.Pass()]
+    return ast.dump(tree)
+
+
+def _same_statements(old: str, new: str) -> bool:
+    try:
+        return statements(old) == statements(new)
+    except SyntaxError:
+        return False
+
+
 def _is_current(path, script) -> bool:
-    """Whether the file's run line names a clean commit with today's figure code."""
+    """Whether the file's run line names a clean commit whose figure code runs the
+    same statements as today's: a reworded docstring or comment, or a reformatted
+    line, leaves its figures as they were (a docstring read at run time, as
+    ``argparse`` reads the first line, only words ``--help``)."""
     run = RUN.search(path.read_text())
     if run is None or run.group(1).endswith("+"):
         return False
     code = figure_code(script)
     git = partial(subprocess.run, cwd=ROOT, capture_output=True, text=True)
-    # 1: the code differs; 128: a commit this clone does not have.
-    if git(["git", "diff", "--quiet", run.group(1), "--", *code]).returncode:
+    # 128: a commit this clone does not have.
+    changed = git(["git", "diff", "--name-only", run.group(1), "--", *code])
+    if changed.returncode:
         return False
+    for name in changed.stdout.split():
+        old = git(["git", "show", f"{run.group(1)}:{name}"])
+        now = ROOT / name
+        if not name.endswith(".py") or old.returncode or not now.is_file():
+            return False
+        if not _same_statements(old.stdout, now.read_text()):
+            return False
     return not git(["git", "ls-files", "--others", "--exclude-standard", "--", *code]).stdout
 
 

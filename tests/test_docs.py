@@ -159,6 +159,40 @@ def test_make_bench_stale_reruns_only_files_whose_figure_code_changed(tmp_path, 
     assert ["benchmarks/current.py"] in _rerun.stale_commands()
 
 
+def test_a_reworded_docstring_leaves_figures_current_and_a_changed_line_does_not(
+    tmp_path, monkeypatch
+):
+    """A docstring quoting the figures is reworded after they are rerun: that, a
+    comment or a reformatted line must not make the results stale, while any change
+    to what the code runs must."""
+    monkeypatch.syspath_prepend(str(ROOT / "benchmarks"))
+    import _rerun
+
+    def git(*args):
+        command = ["git", "-c", "user.name=t", "-c", "user.email=t@t", *args]
+        return subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, check=True)
+
+    code = tmp_path / "trial.py"
+    code.write_text('"""Trials: 0.0218."""\n\n\ndef f():\n    """One."""\n    return 1\n')
+    git("init", "-q")
+    git("add", "trial.py")
+    git("commit", "-qm", "trial")
+    head = git("rev-parse", "--short", "HEAD").stdout.strip()
+    result = tmp_path / "trial.md"
+    result.write_text(f"# trial\n\nRun: commit {head}, 1 s from the command's start\n")
+    monkeypatch.setattr(_rerun, "ROOT", tmp_path)
+    monkeypatch.setattr(_rerun, "figure_code", lambda script: ["trial.py"])
+    assert _rerun._is_current(result, "trial.py")
+    code.write_text(
+        '"""Trials: 0.0207 now."""\n\n\ndef f():  # why\n    """One, reworded."""\n    return (1)\n'
+    )
+    assert _rerun._is_current(result, "trial.py")
+    code.write_text('"""Trials: 0.0207 now."""\n\n\ndef f():\n    return 2\n')
+    assert not _rerun._is_current(result, "trial.py")
+    code.write_text('"""Trials."""\n\n\ndef f():\n    """One."""\n    return 1\n\n\nX = f()\n')
+    assert not _rerun._is_current(result, "trial.py")
+
+
 def test_make_bench_refuses_to_run_without_the_bench_extra(monkeypatch):
     """Without PyOD the outlier benchmarks drop its columns, so a rerun without the
     ``bench`` extra would overwrite full tables with narrower ones: it stops first."""
