@@ -56,10 +56,10 @@ def recorded() -> list[tuple]:
     return pairs
 
 
-def recorded_commands() -> list[list[str]]:
-    """Each results file's command, once each."""
+def recorded_commands(pairs=None) -> list[list[str]]:
+    """Each results file's command, once each (of ``pairs``, ``recorded()`` if None)."""
     commands = []
-    for _, argv in recorded():
+    for _, argv in recorded() if pairs is None else pairs:
         if argv not in commands:
             commands.append(argv)
     return commands
@@ -110,13 +110,14 @@ def _is_current(path, script) -> bool:
 
 def stale_commands() -> list[list[str]]:
     """The commands of ``commands()`` that some file of theirs needs rerun for."""
-    stale = [argv for path, argv in recorded() if not _is_current(path, argv[0])]
-    known = recorded_commands()
-    return [argv for argv in commands() if argv in stale or argv not in known]
+    pairs = recorded()
+    stale = [argv for path, argv in pairs if not _is_current(path, argv[0])]
+    known = recorded_commands(pairs)
+    return [argv for argv in commands(pairs) if argv in stale or argv not in known]
 
 
-def commands() -> list[list[str]]:
-    known = recorded_commands()
+def commands(pairs=None) -> list[list[str]]:
+    known = recorded_commands(pairs)
     scripts_recorded = {argv[0] for argv in known}
     new = [
         [script]
