@@ -23,10 +23,11 @@ pixels from the visible ones:
   completes as well at 20,000 steps as at 80,000 (0.0220 against 0.0218),
   the convolutions were chosen at 20,000 steps (on MNIST's validation images
   squared error 0.0092 against the MLP's 0.0160, both judges higher; on
-  digits a tie), and on a 2-core host the convolutions' 80,000 steps take
+  digits' a little worse, 0.0225 against 0.0220 and judges about a point
+  lower), and on a 2-core host the convolutions' 80,000 steps take
   about 53 minutes a draw. The quarter budget has a cost: at 80,000 steps
   the convolutions complete digits' validation images better (0.0213
-  against 0.0222, judges 0.911 and 0.914 against 0.907 and 0.911), and
+  against 0.0225, judges 0.911 and 0.914 against 0.889 and 0.901), and
   its held-out draws too (``--datasets digits --random-half-steps 80000
   --output inpainting_digits_full_budget``: error 0.0206 against 0.0219,
   judges 0.911 and 0.921 against 0.903 and 0.916), so
@@ -34,7 +35,8 @@ pixels from the visible ones:
   it adds nothing: one draw, ``--output inpainting_mnist_full_budget``,
   error 0.0094 and judges 0.899 and 0.972 against 0.0090, 0.901 and 0.969). The
   choices were made on validation images carved from the training images
-  (``inpainting_mask_trials.py``).
+  (``inpainting_mask_trials.py``; the figures are the paired-targets user
+  guide's).
 - ``KNNImputer`` (5 neighbours among the complete training images).
 - ``IterativeImputer`` with ``BayesianRidge``, fitted on the complete
   training images beside the same images under the mask (it only learns to
