@@ -23,9 +23,9 @@ pixels from the visible ones:
   completes as well at 20,000 steps as at 80,000 (0.0220 against 0.0218),
   the convolutions were chosen at 20,000 steps (on MNIST's validation images
   squared error 0.0092 against the MLP's 0.0160, both judges higher; on
-  digits' a little worse, 0.0225 against 0.0220 and judges about a point
+  digits a little worse, 0.0225 against 0.0220 and judges about a point
   lower), and on a 2-core host the convolutions' 80,000 steps take
-  about 53 minutes a draw. The quarter budget has a cost: at 80,000 steps
+  27 to 52 minutes a draw. The quarter budget has a cost: at 80,000 steps
   the convolutions complete digits' validation images better (0.0213
   against 0.0225, judges 0.911 and 0.914 against 0.889 and 0.901), and
   its held-out draws too (``--datasets digits --random-half-steps 80000
@@ -33,7 +33,7 @@ pixels from the visible ones:
   judges 0.911 and 0.921 against 0.903 and 0.916), so
   ``--random-half-steps 80000`` is the setting where time allows (on MNIST
   it adds nothing: one draw, ``--output inpainting_mnist_full_budget``,
-  error 0.0094 and judges 0.899 and 0.972 against 0.0090, 0.901 and 0.969). The
+  error 0.0094 and judges 0.899 and 0.971 against 0.0090, 0.900 and 0.971). The
   choices were made on validation images carved from the training images
   (``inpainting_mask_trials.py``; the figures are the paired-targets user
   guide's).
