@@ -34,6 +34,7 @@ Writes ``results/start_design_large.md``. About 100 minutes on 2 cores.
 """
 
 import argparse
+import copy
 import time
 from functools import partial
 
@@ -125,8 +126,17 @@ def inpainting_rows(draws, n_components, iterative_params):
         }
         methods = {name: partial(without_judge, m) for name, m in methods.items()}
         for design, (_, regressor) in DESIGNS.items():
+            # Each design draws its training masks from its own copy of the stream, so
+            # the two are compared on the same masks (common random numbers).
             methods[f"skae, {design}"] = partial(
-                regressor_completion, regressor, n_components, X_fit, X_val, hidden, rng, seed
+                regressor_completion,
+                regressor,
+                n_components,
+                X_fit,
+                X_val,
+                hidden,
+                copy.deepcopy(rng),
+                seed,
             )
         for name, complete in methods.items():
             start = time.perf_counter()
@@ -173,7 +183,9 @@ def mnist_inpainting():
 
 
 def digits_inpainting(seeds):
-    rows = inpainting_rows([(seed, validation_draw(seed)) for seed in seeds], 16, {})
+    draws = {seed: validation_draw("digits", seed) for seed in seeds}
+    n_components = draws[seeds[0]][-1]
+    rows = inpainting_rows([(seed, draw[:-1]) for seed, draw in draws.items()], n_components, {})
     return inpainting_table(
         f"## digits, random half: validation images of draws {seeds} "
         "(inpainting_mask_trials.py's). Cells: the mean over draws, then each draw",
