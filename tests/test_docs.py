@@ -1,5 +1,7 @@
 """Documentation that can drift: README code and the defaults docstrings state."""
 
+import ast
+import importlib
 import inspect
 import re
 import subprocess
@@ -241,3 +243,54 @@ def test_a_benchmarks_figure_code_is_skae_its_script_and_what_it_imports(monkeyp
     ).stdout.split()
     assert "skae/plotting.py" in listed and "benchmarks/_rerun.py" not in listed
     assert not [path for path in listed if "results/" in path or "vae_mnist" in path]
+
+
+def cross_benchmark_calls(path, benchmarks):
+    """The calls in one script of functions it imports from another benchmark script:
+    ``(line, name, module, attribute, bind_partial, positional, keywords)``, where a
+    ``partial(f, ...)`` counts as a call of ``f`` that may leave arguments for later."""
+    tree = ast.parse(path.read_text())
+    imported = {
+        alias.asname or alias.name: (node.module, alias.name)
+        for node in tree.body
+        if isinstance(node, ast.ImportFrom) and node.module in benchmarks
+        for alias in node.names
+    }
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Name):
+            continue
+        args, partial = node.args, node.func.id == "partial"
+        if partial:
+            if not args or not isinstance(args[0], ast.Name):
+                continue
+            name, args = args[0].id, args[1:]
+        else:
+            name = node.func.id
+        unpacked = any(isinstance(a, ast.Starred) for a in args)
+        if name in imported and not unpacked and all(k.arg for k in node.keywords):
+            keywords = [k.arg for k in node.keywords]
+            yield node.lineno, name, *imported[name], partial, len(args), keywords
+
+
+def test_benchmarks_call_each_others_functions_as_their_signatures_allow(monkeypatch):
+    """A script that imports a function from another benchmark calls it with arguments
+    its signature accepts. Nothing else checks this short of a rerun:
+    ``start_design_large`` called ``validation_draw(seed)`` for a day after the function
+    gained its ``dataset`` argument."""
+    monkeypatch.syspath_prepend(str(ROOT / "benchmarks"))
+    benchmarks = {path.stem: path for path in (ROOT / "benchmarks").glob("*.py")}
+    checked, wrong = 0, []
+    for path in benchmarks.values():
+        for line, name, module, attribute, partial, n_args, keywords in cross_benchmark_calls(
+            path, benchmarks
+        ):
+            target = getattr(importlib.import_module(module), attribute)
+            signature = inspect.signature(target)
+            bind = signature.bind_partial if partial else signature.bind
+            try:
+                bind(*range(n_args), **dict.fromkeys(keywords))
+            except TypeError as error:
+                wrong.append(f"{path.name}:{line} {name}: {error}")
+            checked += 1
+    assert checked > 100  # 125 calls when written: the scripts share their recipes
+    assert wrong == []
