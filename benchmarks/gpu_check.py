@@ -73,25 +73,17 @@ def exports_to_onnx(model, X) -> str:
     return f"max abs diff {difference:.1e}"
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, default=20000)
-    parser.add_argument("--epochs", type=int, default=3)
-    args = parser.parse_args()
-    if not torch.cuda.is_available():
-        print(
-            "gpu_check: no CUDA GPU on this machine (torch.cuda.is_available() is False); "
-            "nothing was run."
-        )
-        return
-    X = load_mnist_flat()[0][: args.rows]
-    common = dict(max_epochs=args.epochs, batch_size=256, random_state=0)
+def variant_rows(X, epochs, device="cuda"):
+    """Each variant's row of the table: fit on the CPU, on ``device`` and on ``device``
+    in bf16, the transforms, and whether the ``device`` model reloads on the CPU and
+    exports to ONNX. ``device="cpu"`` runs the same checks without a GPU (the tests')."""
+    common = dict(max_epochs=epochs, batch_size=256, random_state=0)
     rows = []
     for name, make in VARIANTS.items():
         cpu_fit, cpu_transform, _ = timed(make(device="cpu", **common), X)
-        gpu = make(device="cuda", **common)
+        gpu = make(device=device, **common)
         gpu_fit, gpu_transform, _ = timed(gpu, X)
-        bf16 = make(device="cuda", net_params={"mixed_precision": True}, **common)
+        bf16 = make(device=device, net_params={"mixed_precision": True}, **common)
         bf16_fit, _, _ = timed(bf16, X)
         rows.append(
             (
@@ -106,9 +98,13 @@ def main():
             )
         )
         print(rows[-1], flush=True)
-    lines = [
-        f"{torch.cuda.get_device_name()}: fit ({args.epochs} epochs, batch 256) and transform "
-        f"of {args.rows} MNIST images, seconds.",
+    return rows
+
+
+def table(rows, device_name, epochs, n_rows) -> list[str]:
+    return [
+        f"{device_name}: fit ({epochs} epochs, batch 256) and transform "
+        f"of {n_rows} MNIST images, seconds.",
         "",
         "| variant | fit CPU | fit CUDA | fit CUDA bf16 | transform CPU | transform CUDA | "
         "CUDA model reloads on CPU | CUDA model's ONNX export on CPU |",
@@ -118,6 +114,22 @@ def main():
             for n, a, b, c, d, e, f, g in rows
         ),
     ]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=20000)
+    parser.add_argument("--epochs", type=int, default=3)
+    args = parser.parse_args()
+    if not torch.cuda.is_available():
+        print(
+            "gpu_check: no CUDA GPU on this machine (torch.cuda.is_available() is False); "
+            "nothing was run."
+        )
+        return
+    X = load_mnist_flat()[0][: args.rows]
+    rows = variant_rows(X, args.epochs)
+    lines = table(rows, torch.cuda.get_device_name(), args.epochs, len(X))
     write_result("gpu_check", "\n".join(lines))
 
 

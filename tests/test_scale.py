@@ -3,6 +3,7 @@
 import gc
 import sys
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -195,6 +196,24 @@ def test_mixed_precision_is_accepted_and_ignored_on_cpu(small):
         2, max_epochs=2, random_state=0, device="cpu", net_params={"mixed_precision": True}
     ).fit(X)
     np.testing.assert_array_equal(plain.transform(X), mixed.transform(X))
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")  # 1 epoch
+def test_gpu_check_runs_its_checks_with_the_cpu_in_the_gpus_place(monkeypatch):
+    """``benchmarks/gpu_check.py`` has never run on a GPU: its checks run here with the
+    CPU in the GPU's place, so that a bug in the script does not cost a lent GPU's
+    minutes. Every variant fits, reloads with the same codes and exports to ONNX."""
+    monkeypatch.syspath_prepend(str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    import gpu_check
+
+    X = np.random.default_rng(0).random((200, 784), dtype=np.float32)
+    rows = gpu_check.variant_rows(X, epochs=1, device="cpu")
+    assert [row[0] for row in rows] == list(gpu_check.VARIANTS)
+    assert [row[6] for row in rows] == [True] * len(rows)  # reloads, same codes
+    # ONNX's codes against torch's: "max abs diff 1.2e-07"
+    assert all(float(row[7].removeprefix("max abs diff ")) < 1e-4 for row in rows)
+    lines = gpu_check.table(rows, "cpu", 1, len(X))
+    assert len(lines) == 4 + len(rows) and all(line.count("|") == 9 for line in lines[2:])
 
 
 # The Dask tests are marked slow (make test-slow, which CI runs), as the torchrun
