@@ -294,3 +294,21 @@ def test_benchmarks_call_each_others_functions_as_their_signatures_allow(monkeyp
             checked += 1
     assert checked > 100  # 125 calls when written: the scripts share their recipes
     assert wrong == []
+
+
+def test_every_benchmark_and_result_the_docs_name_exists():
+    """A page that sends the reader to a script or a results file that was renamed or
+    removed (four inpainting trials files were merged into one) fails here."""
+    pages = [README, *(ROOT / "docs").rglob("*.md"), *(ROOT / "skae").rglob("*.py")]
+    pages += (ROOT / "benchmarks").glob("*.py")
+    named = {
+        match
+        for page in pages
+        for match in re.findall(r"benchmarks/\w+\.py|results/\w+\.(?:md|png|csv)", page.read_text())
+    }
+    missing = [
+        name
+        for name in named
+        if not (ROOT / name).exists() and not (ROOT / "benchmarks" / name).exists()
+    ]
+    assert len(named) > 50 and missing == []
