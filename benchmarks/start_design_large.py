@@ -30,7 +30,8 @@ KNNImputer and IterativeImputer are given for reference on the inpainting parts.
 
     python benchmarks/start_design_large.py [--parts digits mnist hs] [--seeds 0 1 2]
 
-Writes ``results/start_design_large.md``. About 100 minutes on 2 cores.
+Writes ``results/start_design_large.md``. About 40 minutes on 2 cores (Intel Xeon;
+100 on an AMD EPYC host).
 """
 
 import argparse
