@@ -29,6 +29,12 @@ so a reworded docstring that quotes the figures does not send them back for
 hours of reruns. A whole ``make bench`` is many hours on 2 cores, longer than one
 sitting; this lets it be finished in parts without rerunning what is already
 at the code's present state.
+
+``--if-changed PATH ...`` answers the question before a change: which commands
+would a change to these files send back (those whose figure code holds one of
+them). With ``--dry-run`` the listing ends, on stderr, with what the listed
+commands took at their last recorded runs, so the cost of a change to
+``skae/`` (every file) or to a shared benchmark module is known in advance.
 """
 
 import argparse
@@ -39,6 +45,7 @@ import shlex
 import subprocess
 import sys
 from functools import partial
+from pathlib import Path
 
 from _paths import REPORT, RESULTS, ROOT, figure_code
 
@@ -108,6 +115,31 @@ def _is_current(path, script) -> bool:
     return not git(["git", "ls-files", "--others", "--exclude-standard", "--", *code]).stdout
 
 
+def last_seconds(pairs=None) -> dict[tuple, int]:
+    """Each recorded command's seconds at its last runs, summed over its files."""
+    seconds = {}
+    for path, argv in recorded() if pairs is None else pairs:
+        run = RUN.search(path.read_text())
+        if run:
+            seconds[tuple(argv)] = seconds.get(tuple(argv), 0) + int(run.group(2))
+    return seconds
+
+
+def _within(path: str, spec: str) -> bool:
+    return path == spec or path.startswith(spec.rstrip("/") + "/")
+
+
+def commands_if_changed(paths, pairs=None) -> list[list[str]]:
+    """The commands of ``commands()`` whose figure code holds one of ``paths``
+    (relative to the repository's root), the ones a change to them makes stale."""
+    paths = [Path(p).as_posix() for p in paths]
+    return [
+        argv
+        for argv in commands(pairs)
+        if any(_within(p, spec) for p in paths for spec in figure_code(argv[0]))
+    ]
+
+
 def stale_commands() -> list[list[str]]:
     """The commands of ``commands()`` that some file of theirs needs rerun for."""
     pairs = recorded()
@@ -152,6 +184,12 @@ def main():
         action="store_true",
         help="only the commands whose files predate their code, and new scripts",
     )
+    parser.add_argument(
+        "--if-changed",
+        nargs="+",
+        metavar="PATH",
+        help="only the commands whose figure code holds one of these files",
+    )
     args = parser.parse_args()
     missing = missing_requirements()
     if missing and not args.dry_run:
@@ -159,11 +197,23 @@ def main():
             f"the bench extra is not installed (missing: {', '.join(missing)}); "
             "run `pip install -e '.[bench]'` first (make bench does)"
         )
-    for argv in stale_commands() if args.stale else commands():
+    selected = stale_commands() if args.stale else commands()
+    if args.if_changed:
+        touched = commands_if_changed(args.if_changed)
+        selected = [argv for argv in selected if argv in touched]
+    for argv in selected:
         print("python " + shlex.join(argv), flush=True)
         if not args.dry_run and subprocess.run([sys.executable, *argv], cwd=ROOT).returncode:
             sys.exit(f"failed: python {shlex.join(argv)}")
-    if not args.dry_run:
+    if args.dry_run:
+        seconds = last_seconds()
+        timed = [seconds[tuple(argv)] for argv in selected if tuple(argv) in seconds]
+        print(
+            f"{len(selected)} commands; {len(timed)} of them took {sum(timed):,} s "
+            f"({sum(timed) / 3600:.1f} h) at their last recorded runs",
+            file=sys.stderr,
+        )
+    else:
         from _report import main as gather
 
         gather()

@@ -312,3 +312,32 @@ def test_every_benchmark_and_result_the_docs_name_exists():
         if not (ROOT / name).exists() and not (ROOT / "benchmarks" / name).exists()
     ]
     assert len(named) > 50 and missing == []
+
+
+def test_make_bench_if_changed_lists_the_reruns_a_change_would_need(monkeypatch):
+    """``_rerun.py --if-changed PATH`` names the commands whose figure code holds the
+    path, and with ``--dry-run`` what they took at their last runs: the cost of a
+    change is known before it is made."""
+    monkeypatch.syspath_prepend(str(ROOT / "benchmarks"))
+    import _rerun
+
+    shared = {
+        argv[0] for argv in _rerun.commands_if_changed(["benchmarks/inpainting_mask_trials.py"])
+    }
+    # The trials themselves and start_design_large, which imports their draws.
+    assert shared == {"benchmarks/inpainting_mask_trials.py", "benchmarks/start_design_large.py"}
+    assert _rerun.commands_if_changed(["./skae/_net.py"]) == _rerun.commands()
+    assert _rerun.commands_if_changed(["skae"]) == _rerun.commands()
+    assert _rerun.commands_if_changed(["README.md", "skae_extra/x.py"]) == []
+    listed = subprocess.run(
+        [sys.executable, "benchmarks/_rerun.py", "--dry-run", "--if-changed"]
+        + ["benchmarks/start_design_large.py"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert listed.stdout.splitlines() == ["python benchmarks/start_design_large.py"]
+    recorded = (ROOT / "benchmarks" / "results" / "start_design_large.md").read_text()
+    seconds = int(_rerun.RUN.search(recorded).group(2))
+    assert f"1 commands; 1 of them took {seconds:,} s" in listed.stderr
