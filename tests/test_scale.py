@@ -284,8 +284,11 @@ def test_dask_ml_incremental_fit_and_parallel_post_fit_match_in_memory(small, da
         da.from_array(X_test, chunks=(25, X.shape[1]))
     )
     assert codes.npartitions == 4
-    codes = codes.compute()
-    assert len(dask_client.scheduler_info()["workers"]) == 2
+    distributed = pytest.importorskip("distributed")
+    with distributed.get_task_stream(dask_client) as stream:  # see the grid search test
+        codes = codes.compute()
+    assert stream.data and {task["worker"] for task in stream.data} <= set(dask_client.nthreads())
+    assert len(dask_client.nthreads()) == 2
     assert incremental.estimator_.n_iter_ == 3
     np.testing.assert_array_equal(
         incremental.estimator_.transform(X_test), in_memory.transform(X_test)
