@@ -16,10 +16,11 @@ third row's fit time counts that fit again. The last two rows repeat the
 second and third with Makhzani & Frey's tied weights (``tied=True``), at the
 α that ``ksparse_trials.py --tied`` chose on validation images.
 
-The same code and seed give different figures on different machines. Four
-runs of the 25-unit row read 2.60% (b9f40f9), 2.98% (867f890), 2.61% (a
-scratch rerun of 867f890's computation) and 2.60% (the file as committed
-with this paragraph); the αk row 2.40%, 2.37% and 2.32%. On one machine two
+The same code and seed give different figures on different machines. Runs
+of the 25-unit row read 2.60% (b9f40f9 and 6d655c0), 2.98% (867f890, 7084d69
+and ef136b3, the last the file as committed, on an Intel Xeon host) and 2.61%
+(a scratch rerun of 867f890's computation); the αk row 2.40% (the file as
+committed), 2.37% and 2.32%. On one machine two
 checkouts gave bit-identical fits, so what moves is float rounding over 86
 epochs of large matrix products, then ``LogisticRegression()`` stopped at
 ``max_iter=100``: read the 25-unit row as uncertain by about 0.4 points and
