@@ -140,9 +140,9 @@ def commands_if_changed(paths, pairs=None) -> list[list[str]]:
     ]
 
 
-def stale_commands() -> list[list[str]]:
+def stale_commands(pairs=None) -> list[list[str]]:
     """The commands of ``commands()`` that some file of theirs needs rerun for."""
-    pairs = recorded()
+    pairs = recorded() if pairs is None else pairs
     stale = [argv for path, argv in pairs if not _is_current(path, argv[0])]
     known = recorded_commands(pairs)
     return [argv for argv in commands(pairs) if argv in stale or argv not in known]
@@ -197,16 +197,17 @@ def main():
             f"the bench extra is not installed (missing: {', '.join(missing)}); "
             "run `pip install -e '.[bench]'` first (make bench does)"
         )
-    selected = stale_commands() if args.stale else commands()
+    pairs = recorded()  # the results files as they stand before any rerun
+    selected = stale_commands(pairs) if args.stale else commands(pairs)
     if args.if_changed:
-        touched = commands_if_changed(args.if_changed)
+        touched = commands_if_changed(args.if_changed, pairs)
         selected = [argv for argv in selected if argv in touched]
     for argv in selected:
         print("python " + shlex.join(argv), flush=True)
         if not args.dry_run and subprocess.run([sys.executable, *argv], cwd=ROOT).returncode:
             sys.exit(f"failed: python {shlex.join(argv)}")
     if args.dry_run:
-        seconds = last_seconds()
+        seconds = last_seconds(pairs)
         timed = [seconds[tuple(argv)] for argv in selected if tuple(argv) in seconds]
         print(
             f"{len(selected)} commands; {len(timed)} of them took {sum(timed):,} s "
