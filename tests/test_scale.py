@@ -96,18 +96,20 @@ def test_in_order_batches_of_a_mapped_file_hold_one_chunk_at_a_time(mapped_digit
     copied, alive_at_copy = [], []
     copy = MappedPages.copy
 
+    def storage(tensor):
+        # Address and size: a freed chunk's address may be handed to a small
+        # tensor (a batch's copy), which is not the chunk.
+        memory = tensor.untyped_storage()
+        return memory.data_ptr(), memory.nbytes()
+
     def recording(self, view):
         gc.collect()
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # torch's deprecated aliases, met by the scan
-            live = {
-                t.untyped_storage().data_ptr()
-                for t in gc.get_objects()
-                if isinstance(t, torch.Tensor)
-            }
-        alive_at_copy.append(sum(pointer in live for pointer in copied))
+            live = {storage(t) for t in gc.get_objects() if isinstance(t, torch.Tensor)}
+        alive_at_copy.append(sum(chunk in live for chunk in copied))
         chunk = copy(self, view)
-        copied.append(chunk.untyped_storage().data_ptr())
+        copied.append(storage(chunk))
         return chunk
 
     monkeypatch.setattr(MappedPages, "copy", recording)
