@@ -3,6 +3,7 @@
 import ast
 import importlib
 import inspect
+import os
 import re
 import subprocess
 import sys
@@ -172,7 +173,16 @@ def test_a_reworded_docstring_leaves_figures_current_and_a_changed_line_does_not
 
     def git(*args):
         command = ["git", "-c", "user.name=t", "-c", "user.email=t@t", *args]
-        return subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, check=True)
+        # The machine's git settings (signed commits, hooks) are not the test's.
+        settings = {"GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
+        return subprocess.run(
+            command,
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, **settings},
+        )
 
     code = tmp_path / "trial.py"
     code.write_text('"""Trials: 0.0218."""\n\n\ndef f():\n    """One."""\n    return 1\n')

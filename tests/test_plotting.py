@@ -21,6 +21,17 @@ from skae.__main__ import main  # noqa: E402
 from skae._demo import run_demo  # noqa: E402
 
 
+@pytest.fixture(autouse=True)
+def _close_figures():
+    # skae.plotting returns its figures open, as pyplot's own functions do; past
+    # 20 open figures matplotlib warns (a RuntimeWarning from skae.plotting's
+    # frame, an error under this project's warning filters).
+    yield
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
+
+
 @pytest.fixture(scope="module")
 def fitted(small):
     X, _ = small
