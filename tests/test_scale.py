@@ -3,6 +3,7 @@
 import gc
 import sys
 import warnings
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -243,6 +244,23 @@ def dask_client():
         yield client
 
 
+@contextmanager
+def runs_on_the_cluster(client):
+    """Asserts that the work done inside ran as tasks of the cluster's two workers.
+
+    The task stream records which workers ran them. (Not
+    ``scheduler_info()["workers"]``: distributed falls back to a cached identity
+    without per-worker entries when its query fails, which failed a CI run.)
+    """
+    distributed = pytest.importorskip("distributed")
+    with distributed.get_task_stream(client) as stream:
+        yield
+    workers = client.nthreads()  # asked of the scheduler, not a cache
+    assert stream.data  # joblib may batch the fits, but some task ran
+    assert {task["worker"] for task in stream.data} <= set(workers)
+    assert len(workers) == 2
+
+
 @pytest.mark.slow
 def test_grid_search_on_a_dask_cluster_matches_the_in_process_search(small, dask_client):
     joblib = pytest.importorskip("joblib")
@@ -254,15 +272,8 @@ def test_grid_search_on_a_dask_cluster_matches_the_in_process_search(small, dask
         return GridSearchCV(estimator, grid, cv=2)
 
     local = search().fit(X)
-    # The task stream records which workers ran the search's fits. (Not
-    # ``scheduler_info()["workers"]``: distributed falls back to a cached identity
-    # without per-worker entries when its query fails, which failed a CI run.)
-    distributed = pytest.importorskip("distributed")
-    with distributed.get_task_stream(dask_client) as stream, joblib.parallel_backend("dask"):
+    with runs_on_the_cluster(dask_client), joblib.parallel_backend("dask"):
         remote = search().set_params(n_jobs=2).fit(X)
-    assert stream.data  # the fits ran as the cluster's tasks (joblib may batch them)
-    assert {task["worker"] for task in stream.data} <= set(dask_client.nthreads())
-    assert len(dask_client.nthreads()) == 2
     np.testing.assert_allclose(
         remote.cv_results_["mean_test_score"], local.cv_results_["mean_test_score"], rtol=1e-4
     )
@@ -286,11 +297,8 @@ def test_dask_ml_incremental_fit_and_parallel_post_fit_match_in_memory(small, da
         da.from_array(X_test, chunks=(25, X.shape[1]))
     )
     assert codes.npartitions == 4
-    distributed = pytest.importorskip("distributed")
-    with distributed.get_task_stream(dask_client) as stream:  # see the grid search test
+    with runs_on_the_cluster(dask_client):
         codes = codes.compute()
-    assert stream.data and {task["worker"] for task in stream.data} <= set(dask_client.nthreads())
-    assert len(dask_client.nthreads()) == 2
     assert incremental.estimator_.n_iter_ == 3
     np.testing.assert_array_equal(
         incremental.estimator_.transform(X_test), in_memory.transform(X_test)
